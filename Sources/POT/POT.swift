@@ -1,0 +1,3 @@
+@_exported import POTCore
+@_exported import OVIR
+@_exported import OVInterpreter

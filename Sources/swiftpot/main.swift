@@ -1,0 +1,2 @@
+import OVIR
+print("swiftpot")
