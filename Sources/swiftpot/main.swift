@@ -1,2 +1,0 @@
-import OVIR
-print("swiftpot")
