@@ -99,6 +99,11 @@ public struct Tensor: @unchecked Sendable {
         if !isKnownUniquelyReferenced(&buffer) || buffer.isReadOnly { buffer = buffer.copy() }
     }
 
+    /// Whether this value holds the only reference to an owned (not borrowed) buffer.
+    package mutating func hasUniqueOwnedBuffer() -> Bool {
+        isKnownUniquelyReferenced(&buffer) && !buffer.isReadOnly
+    }
+
     /// The same elements with another shape of the same element count.
     public func reshaped(_ newShape: [Int]) throws -> Tensor {
         guard newShape.reduce(1, *) == count, newShape.allSatisfy({ $0 >= 0 }) else {

@@ -1,0 +1,213 @@
+import Foundation
+
+/// A model ready to run on the CPU interpreter: ops resolved and instantiated, shapes inferred,
+/// constant sub-graphs folded, and an execution plan in topological order that releases each
+/// intermediate tensor after its last use (its memory goes back to a pool for the next tensors).
+///
+/// Every unsupported op, bad attribute or shape mismatch is reported by `init`, never during a run.
+/// A compiled model runs one inference at a time (calls are serialised by a lock).
+public final class CompiledModel: @unchecked Sendable {
+    public let graph: Graph
+    public let options: CompileOptions
+    /// Model inputs in OpenVINO's order (the graph's Parameters in file order).
+    public let inputs: [ModelIO]
+    /// Model outputs in OpenVINO's order (the graph's Results in file order).
+    public let outputs: [ModelIO]
+    public let parameterNodes: [Node]
+    public let resultNodes: [Node]
+
+    let steps: [Step]
+    let slotCount: Int
+    let slotOf: [OutputRef: Int]
+    /// Values known when compiling (Const layers and folded sub-graphs), by slot.
+    let constants: [Int: Tensor]
+    let parameterSlots: [Int]
+    let resultSlots: [Int]
+    /// For each slot, the index of the last step that reads it (Int.max for model outputs).
+    let lastUse: [Int]
+    private let lock = NSLock()
+    let pool = BufferPool()
+
+    /// Compiles `graph`. Throws an ``OVIRError`` naming the layer on any unsupported op or bad model.
+    public init(graph: Graph, options: CompileOptions = CompileOptions()) throws {
+        self.graph = graph
+        self.options = options
+        let order = try graph.topologicalOrder()
+        var slotOf: [OutputRef: Int] = [:]
+        var infos: [ValueInfo] = []
+        var constants: [Int: Tensor] = [:]
+        var steps: [Step] = []
+        var parameterSlots: [Int] = [], parameterNodes: [Node] = []
+        var resultSources: [Node: Int] = [:]
+        let ctx = ExecutionContext(options: options)
+
+        for node in order {
+            let inputSlots: [Int] = try node.inputs.enumerated().map { (i, port) in
+                guard let src = port.source, let s = slotOf[src] else {
+                    throw OVIRError(location: node.label, "input \(i) is not connected; expected an edge into port \(port.portID)")
+                }
+                return s
+            }
+            switch node.type {
+            case "Parameter":
+                let t = try IOOps.parameterType(node)
+                slotOf[node.output(0)] = infos.count
+                parameterSlots.append(infos.count)
+                parameterNodes.append(node)
+                infos.append(ValueInfo(t.0, t.1))
+                continue
+            case "Const":
+                guard let value = node.constant else {
+                    throw OVIRError(location: node.label, "Const has no data; expected element_type, shape, offset and size")
+                }
+                slotOf[node.output(0)] = infos.count
+                constants[infos.count] = value
+                infos.append(ValueInfo(value))
+                continue
+            case "Result":
+                guard inputSlots.count == 1 else {
+                    throw OVIRError(location: node.label, "Result expects 1 input, found \(inputSlots.count)")
+                }
+                resultSources[node] = inputSlots[0]
+                continue
+            default:
+                break
+            }
+            let def = try OpRegistry.resolve(node)
+            let kernel: any Kernel
+            let outInfos: [ValueInfo]
+            do {
+                kernel = try def.make(node)
+                outInfos = try kernel.infer(inputSlots.map { infos[$0] })
+            } catch let e as OVIRError {
+                throw e.location == nil ? OVIRError(file: e.file, location: node.label, e.message) : e
+            }
+            guard outInfos.count == node.outputs.count || node.outputs.isEmpty else {
+                throw OVIRError(location: node.label, "op produces \(outInfos.count) outputs but the IR declares \(node.outputs.count)")
+            }
+            let outSlots = Array(infos.count..<(infos.count + outInfos.count))
+            for (k, s) in outSlots.enumerated() { slotOf[node.output(k)] = s }
+            infos.append(contentsOf: outInfos)
+
+            // Fold when every input is known, or when inference alone produced every value (ShapeOf).
+            let allInputsKnown = inputSlots.allSatisfy { infos[$0].value != nil }
+            let allOutputsKnown = outInfos.allSatisfy { $0.value != nil }
+            if options.constantFolding && (allOutputsKnown || (allInputsKnown && !node.type.hasPrefix("Random"))) {
+                let values: [Tensor]
+                if allOutputsKnown {
+                    values = outInfos.map { $0.value! }
+                } else {
+                    values = try Step.execute(kernel: kernel, node: node, inputs: inputSlots.map { infos[$0].value! },
+                                              staticInfos: outInfos, ctx: ctx, pool: nil)
+                }
+                for (k, s) in outSlots.enumerated() {
+                    constants[s] = values[k]
+                    infos[s] = ValueInfo(values[k])
+                }
+                continue
+            }
+            let isStatic = outInfos.allSatisfy { $0.shape.isStatic }
+            steps.append(Step(node: node, kernel: kernel, inputSlots: inputSlots, outputSlots: outSlots,
+                              staticInfos: isStatic ? outInfos : nil))
+        }
+
+        let results = graph.results
+        var resultSlots: [Int] = []
+        for r in results {
+            guard let s = resultSources[r] else { throw OVIRError(location: r.label, "Result is not reachable") }
+            resultSlots.append(s)
+        }
+        var lastUse = Array(repeating: -1, count: infos.count)
+        for (i, step) in steps.enumerated() { for s in step.inputSlots { lastUse[s] = i } }
+        for s in resultSlots { lastUse[s] = Int.max }
+
+        self.steps = steps
+        self.slotCount = infos.count
+        self.slotOf = slotOf
+        self.constants = constants
+        self.parameterSlots = parameterSlots
+        self.parameterNodes = parameterNodes
+        self.resultNodes = results
+        self.resultSlots = resultSlots
+        self.lastUse = lastUse
+        self.inputs = parameterNodes.map { p in
+            ModelIO(name: p.outputs.first?.names.first ?? p.name, names: p.outputs.first?.names ?? [],
+                    nodeName: p.name, elementType: infos[slotOf[p.output(0)]!].elementType,
+                    shape: infos[slotOf[p.output(0)]!].shape)
+        }
+        self.outputs = zip(results, resultSlots).map { (r, s) in
+            let src = r.inputs[0].source!
+            return ModelIO(name: src.port.names.first ?? src.node.name, names: src.port.names, nodeName: r.name,
+                           elementType: infos[s].elementType, shape: infos[s].shape)
+        }
+    }
+
+    /// The slot of a node's output, for observers.
+    public func observable(node name: String, output: Int = 0) -> ObservedOutput? {
+        guard let n = graph.node(named: name) else { return nil }
+        if n.type == "Result", let src = n.inputs.first?.source, let s = slotOf[src] { return ObservedOutput(slot: s) }
+        guard output < n.outputs.count || n.outputs.isEmpty, let s = slotOf[n.output(output)] else { return nil }
+        return ObservedOutput(slot: s)
+    }
+
+    /// Runs one inference with inputs in `inputs` order. Returns outputs in `outputs` order.
+    public func infer(_ values: [Tensor]) throws -> [Tensor] {
+        try infer(values, observing: [], observer: nil)
+    }
+
+    /// Runs one inference with inputs bound by name (tensor name or Parameter layer name).
+    public func infer(named values: [String: Tensor]) throws -> [Tensor] {
+        try infer(orderedInputs(values))
+    }
+
+    /// Orders named inputs as `inputs`; errors name the missing or unknown input.
+    public func orderedInputs(_ values: [String: Tensor]) throws -> [Tensor] {
+        for key in values.keys where !inputs.contains(where: { $0.matches(key) }) {
+            throw OVIRError("unknown input '\(key)'; the model's inputs are \(inputs.map { "'\($0.name)'" }.joined(separator: ", "))")
+        }
+        return try inputs.map { io in
+            guard let v = values.first(where: { io.matches($0.key) })?.value else {
+                throw OVIRError("input '\(io.name)' is missing; expected \(io.elementType.rawValue) \(io.shape)")
+            }
+            return v
+        }
+    }
+
+    /// Runs one inference; `observer(k, tensor)` sees the value of `observing[k]` as soon as it is produced.
+    public func infer(_ values: [Tensor], observing: [ObservedOutput],
+                      observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
+        try validate(values)
+        lock.lock()
+        defer { lock.unlock() }
+        return try execute(values, observing: observing, observer: observer)
+    }
+
+    private func validate(_ values: [Tensor]) throws {
+        guard values.count == inputs.count else {
+            throw OVIRError("the model takes \(inputs.count) input(s) (\(inputs.map { "'\($0.name)'" }.joined(separator: ", "))), \(values.count) given")
+        }
+        for (io, v) in zip(inputs, values) {
+            guard v.elementType == io.elementType else {
+                throw OVIRError("input '\(io.name)': expected element type \(io.elementType.rawValue), found \(v.elementType.rawValue)")
+            }
+            guard io.shape.accepts(v.shape) else {
+                throw OVIRError("input '\(io.name)': expected shape \(io.shape), found \(v.shape)")
+            }
+        }
+    }
+}
+
+/// A model input or output: OpenVINO's any_name, all tensor names, the layer name, type and shape.
+public struct ModelIO: Sendable, Hashable {
+    public var name: String
+    public var names: [String]
+    public var nodeName: String
+    public var elementType: ElementType
+    public var shape: PartialShape
+    func matches(_ key: String) -> Bool { key == name || names.contains(key) || key == nodeName }
+}
+
+/// A handle on one tensor of a compiled model that observers can watch.
+public struct ObservedOutput: Hashable, Sendable {
+    let slot: Int
+}

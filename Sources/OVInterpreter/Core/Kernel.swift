@@ -1,0 +1,88 @@
+@_exported import OVIR
+
+/// What is known about a value before (or while) running: its element type, its shape, and — when
+/// known — the value itself (constants at compile time; every input at run time).
+public struct ValueInfo: @unchecked Sendable {
+    public var elementType: ElementType
+    public var shape: PartialShape
+    /// The value, when known. Shape-computing ops (ShapeOf) may set it from a static shape alone.
+    public var value: Tensor?
+
+    public init(_ elementType: ElementType, _ shape: PartialShape, value: Tensor? = nil) {
+        self.elementType = elementType
+        self.shape = shape
+        self.value = value
+    }
+    public init(_ elementType: ElementType, _ shape: [Int], value: Tensor? = nil) {
+        self.init(elementType, PartialShape(static: shape), value: value)
+    }
+    public init(_ tensor: Tensor) {
+        self.init(tensor.elementType, PartialShape(static: tensor.shape), value: tensor)
+    }
+
+    /// The static shape; throws (naming the input) when it is not static.
+    public func staticShape(_ what: String = "input") throws -> [Int] {
+        guard let s = shape.staticShape else { throw OVIRError("\(what) has a dynamic shape \(shape); a static shape is needed here") }
+        return s
+    }
+}
+
+/// One op instance for one node: attributes parsed once when the model is compiled, a pure shape
+/// inference, and a kernel.
+///
+/// `infer` must not depend on anything but its arguments and the parsed attributes. `run` receives
+/// outputs already allocated with the shapes and element types `infer` returned for the actual
+/// inputs, and must fill every element.
+public protocol Kernel: AnyObject {
+    /// Output element types and shapes (and values, when an op can compute them cheaply from shapes
+    /// alone, as ShapeOf does). Unknown dims are `.dynamic`; they are resolved again at run time.
+    func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo]
+    /// Computes the outputs into the preallocated `outputs`.
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws
+    /// A short name for traces (`ref`, `blas.gemm`, …).
+    var kernelName: String { get }
+    /// Whether outputs are allocated by `run` itself (data-dependent shapes such as NonZero, Unique,
+    /// Loop). Then `outputs` arrives empty and `run` appends one tensor per output.
+    var allocatesOutputs: Bool { get }
+}
+
+extension Kernel {
+    public var kernelName: String { "ref" }
+    public var allocatesOutputs: Bool { false }
+}
+
+/// Per-run state handed to kernels: options and reusable scratch memory.
+public final class ExecutionContext: @unchecked Sendable {
+    public let options: CompileOptions
+    private var scratch: [Int: TensorBuffer] = [:]
+
+    public init(options: CompileOptions) { self.options = options }
+
+    /// A scratch buffer of at least `byteCount` bytes, reused across calls with the same `slot`
+    /// (contents are not preserved between calls).
+    public func scratch(slot: Int = 0, byteCount: Int) -> UnsafeMutableRawPointer {
+        if let b = scratch[slot], b.byteCount >= byteCount { return b.bytes }
+        let b = TensorBuffer(uninitializedByteCount: byteCount)
+        scratch[slot] = b
+        return b.bytes
+    }
+}
+
+/// Options fixed when a model is compiled.
+public struct CompileOptions: Sendable {
+    /// Run reference kernels everywhere (fast kernels off).
+    public var referenceKernelsOnly: Bool
+    /// Worker threads for kernels that parallelise (1 = none).
+    public var threads: Int
+    /// Print each node's name, type, shapes, kernel and time to stderr.
+    public var trace: Bool
+    /// Fold nodes whose inputs are all constant when the model is compiled.
+    public var constantFolding: Bool
+
+    public init(referenceKernelsOnly: Bool = false, threads: Int = 1, trace: Bool = false, constantFolding: Bool = true) {
+        self.referenceKernelsOnly = referenceKernelsOnly
+        self.threads = threads
+        self.trace = trace
+        self.constantFolding = constantFolding
+    }
+}

@@ -1,0 +1,4 @@
+/// Activation ops (not implemented yet).
+enum ActivationOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// ControlFlow ops (not implemented yet).
+enum ControlFlowOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// Convert ops (not implemented yet).
+enum ConvertOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// Convolution ops (not implemented yet).
+enum ConvolutionOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// Elementwise ops (not implemented yet).
+enum ElementwiseOps {
+    static let definitions: [OpDefinition] = []
+}

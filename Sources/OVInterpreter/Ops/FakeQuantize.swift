@@ -1,0 +1,4 @@
+/// FakeQuantize ops (not implemented yet).
+enum FakeQuantizeOps {
+    static let definitions: [OpDefinition] = []
+}

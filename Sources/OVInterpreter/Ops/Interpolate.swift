@@ -1,0 +1,4 @@
+/// Interpolate ops (not implemented yet).
+enum InterpolateOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// MatMul ops (not implemented yet).
+enum MatMulOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// Misc ops (not implemented yet).
+enum MiscOps {
+    static let definitions: [OpDefinition] = []
+}

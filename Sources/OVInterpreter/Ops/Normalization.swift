@@ -1,0 +1,4 @@
+/// Normalization ops (not implemented yet).
+enum NormalizationOps {
+    static let definitions: [OpDefinition] = []
+}

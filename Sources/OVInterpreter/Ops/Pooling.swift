@@ -1,0 +1,4 @@
+/// Pooling ops (not implemented yet).
+enum PoolingOps {
+    static let definitions: [OpDefinition] = []
+}

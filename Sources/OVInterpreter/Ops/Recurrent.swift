@@ -1,0 +1,4 @@
+/// Recurrent ops (not implemented yet).
+enum RecurrentOps {
+    static let definitions: [OpDefinition] = []
+}

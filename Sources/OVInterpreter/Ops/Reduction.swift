@@ -1,0 +1,4 @@
+/// Reduction ops (not implemented yet).
+enum ReductionOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// ShapeOps ops (not implemented yet).
+enum ShapeOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// Softmax ops (not implemented yet).
+enum SoftmaxOps {
+    static let definitions: [OpDefinition] = []
+}
