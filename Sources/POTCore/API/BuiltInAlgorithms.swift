@@ -1,0 +1,4 @@
+/// The algorithms that ship with SwiftPOT, by POT name.
+enum BuiltInAlgorithms {
+    static let all: [(String, AlgorithmRegistry.Factory)] = []
+}

@@ -1,0 +1,115 @@
+import Foundation
+
+/// A model being compressed: one graph, or several for a cascade (POT's `CompressedModel`).
+public final class CompressedModel {
+    /// One member for a single model; several for a cascade, in configuration order.
+    public var models: [NamedModel]
+    /// The model name (`model_name`).
+    public var name: String
+    public var isCascade: Bool { models.count > 1 }
+
+    public init(name: String, models: [NamedModel]) {
+        self.name = name
+        self.models = models
+    }
+
+    /// The only member's graph (the first member's for a cascade).
+    public var graph: Graph { models[0].graph }
+
+    /// The member with this name.
+    public func member(_ name: String) -> NamedModel? { models.first { $0.name == name } }
+
+    /// A deep copy (algorithms edit copies, as POT deep-copies models).
+    public func copy() -> CompressedModel {
+        CompressedModel(name: name, models: models.map { NamedModel(name: $0.name, graph: $0.graph.copy()) })
+    }
+}
+
+/// One member of a ``CompressedModel``: its name (nil-free; the model name for single models) and graph.
+public struct NamedModel {
+    public var name: String
+    public var graph: Graph
+    public init(name: String, graph: Graph) {
+        self.name = name
+        self.graph = graph
+    }
+}
+
+/// Where to load a model from (POT's `model_config`).
+public struct ModelConfig: Sendable {
+    public var modelName: String
+    public var members: [CascadeMember]
+    public var isCascade: Bool
+
+    /// A single model; weights default to the `.bin` with the same stem.
+    public init(modelName: String, model: String, weights: String? = nil) {
+        self.modelName = modelName
+        self.members = [CascadeMember(name: modelName, model: model, weights: weights)]
+        self.isCascade = false
+    }
+
+    /// A cascade of named members.
+    public init(modelName: String, cascade: [CascadeMember]) {
+        self.modelName = modelName
+        self.members = cascade
+        self.isCascade = true
+    }
+}
+
+/// One member of a cascade: its name and IR files.
+public struct CascadeMember: Sendable {
+    public var name: String
+    public var model: String
+    public var weights: String?
+    public init(name: String, model: String, weights: String? = nil) {
+        self.name = name
+        self.model = model
+        self.weights = weights
+    }
+}
+
+/// Paths of one saved IR.
+public struct SavedModel: Sendable, CustomStringConvertible {
+    /// The cascade member name (nil for a single model).
+    public var name: String?
+    public var model: String
+    public var weights: String
+    public var description: String {
+        "{" + (name.map { "name: \($0), " } ?? "") + "model: \(model), weights: \(weights)}"
+    }
+}
+
+/// Loads a model (or every member of a cascade) from OpenVINO IR.
+public func loadModel(_ config: ModelConfig) throws -> CompressedModel {
+    guard !config.members.isEmpty else { throw OVIRError("model config '\(config.modelName)': a cascade needs at least one member") }
+    if config.isCascade {
+        let names = config.members.map(\.name)
+        if let dup = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+            throw OVIRError("model config '\(config.modelName)': cascade member name '\(dup)' is used twice")
+        }
+    }
+    let models = try config.members.map { m in
+        NamedModel(name: m.name, graph: try IRReader.read(xmlPath: m.model, binPath: m.weights))
+    }
+    return CompressedModel(name: config.modelName, models: models)
+}
+
+/// Saves each member as IR v11 under `savePath`: `<modelName>.xml` for a single model,
+/// `<modelName>_<member>.xml` for each cascade member (POT's names). Writes are atomic.
+///
+/// `forStatCollection` is accepted for POT compatibility; SwiftPOT's engine observes any node
+/// without extra outputs, so it changes nothing.
+public func saveModel(_ model: CompressedModel, savePath: String, modelName: String? = nil,
+                      forStatCollection: Bool = false) throws -> [SavedModel] {
+    let base = modelName ?? model.name
+    try FileManager.default.createDirectory(atPath: savePath, withIntermediateDirectories: true)
+    var saved: [SavedModel] = []
+    for m in model.models {
+        let stem = model.isCascade ? "\(base)_\(m.name)" : base
+        let xml = (savePath as NSString).appendingPathComponent(stem + ".xml")
+        let bin = (savePath as NSString).appendingPathComponent(stem + ".bin")
+        try IRWriter.write(m.graph, xmlPath: xml, binPath: bin)
+        saved.append(SavedModel(name: model.isCascade ? m.name : nil, model: xml, weights: bin))
+    }
+    return saved
+}

@@ -1,0 +1,165 @@
+import Foundation
+
+/// A JSON-like configuration value, written with Swift literals so POT's Python dicts read the same.
+public enum ConfigValue: Hashable, Sendable, CustomStringConvertible,
+    ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    case string(String), int(Int), double(Double), bool(Bool)
+    case array([ConfigValue]), dictionary([String: ConfigValue]), null
+
+    public init(stringLiteral v: String) { self = .string(v) }
+    public init(integerLiteral v: Int) { self = .int(v) }
+    public init(floatLiteral v: Double) { self = .double(v) }
+    public init(booleanLiteral v: Bool) { self = .bool(v) }
+    public init(arrayLiteral v: ConfigValue...) { self = .array(v) }
+    public init(dictionaryLiteral v: (String, ConfigValue)...) { self = .dictionary(Dictionary(v, uniquingKeysWith: { $1 })) }
+    public init(nilLiteral: ()) { self = .null }
+
+    /// The JSON type name, for error messages.
+    public var typeName: String {
+        switch self {
+        case .string: return "a string"
+        case .int: return "an integer"
+        case .double: return "a number"
+        case .bool: return "a boolean"
+        case .array: return "a list"
+        case .dictionary: return "a dictionary"
+        case .null: return "null"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .string(let s): return "\"\(s)\""
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .bool(let b): return String(b)
+        case .array(let a): return "[" + a.map(\.description).joined(separator: ", ") + "]"
+        case .dictionary(let d): return "{" + d.sorted { $0.key < $1.key }.map { "\"\($0.key)\": \($0.value)" }.joined(separator: ", ") + "}"
+        case .null: return "null"
+        }
+    }
+
+    /// Converts parsed JSON (`JSONSerialization` output) into a value.
+    public init(json: Any) throws {
+        switch json {
+        case let s as String: self = .string(s)
+        case let n as NSNumber:
+            // Foundation marks JSON booleans with objCType "c" and floats with "d"/"f".
+            switch String(cString: n.objCType) {
+            case "c", "B": self = .bool(n.boolValue)
+            case "d", "f": self = .double(n.doubleValue)
+            default: self = .int(n.intValue)
+            }
+        case let a as [Any]: self = .array(try a.map { try ConfigValue(json: $0) })
+        case let d as [String: Any]: self = .dictionary(try d.mapValues { try ConfigValue(json: $0) })
+        case is NSNull: self = .null
+        default: throw OVIRError("unsupported JSON value \(json)")
+        }
+    }
+}
+
+/// One algorithm of a pipeline: its name and POT's parameters.
+public struct AlgorithmConfig: Sendable {
+    /// "DefaultQuantization", "MinMaxQuantization", "AccuracyAwareQuantization", …
+    public var name: String
+    /// POT's parameter names and meanings, e.g. "preset", "stat_subset_size".
+    public var params: [String: ConfigValue]
+    public init(name: String, params: [String: ConfigValue] = [:]) {
+        self.name = name
+        self.params = params
+    }
+}
+
+/// Reads a `[String: ConfigValue]` strictly: every key must be known, every value of the right type.
+/// Errors name the key (with its path) and suggest the closest valid key.
+public struct ConfigReader {
+    public let values: [String: ConfigValue]
+    /// Where these values sit, for messages ("DefaultQuantization.params").
+    public let path: String
+    public let known: [String]
+
+    public init(_ values: [String: ConfigValue], path: String, known: [String]) throws {
+        self.values = values
+        self.path = path
+        self.known = known
+        for key in values.keys.sorted() where !known.contains(key) {
+            let hint = closestName(to: key, in: known).map { "; did you mean '\($0)'?" } ?? ""
+            throw OVIRError("\(path): unknown parameter '\(key)'\(hint) (valid: \(known.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    private func wrong(_ key: String, _ expected: String, _ v: ConfigValue) -> OVIRError {
+        OVIRError("\(path).\(key): expected \(expected), found \(v.typeName) \(v)")
+    }
+
+    public func string(_ key: String, default d: String, allowed: [String]? = nil) throws -> String {
+        guard let v = values[key], v != .null else { return d }
+        guard case .string(let s) = v else { throw wrong(key, "a string", v) }
+        if let allowed, !allowed.contains(s) {
+            let hint = closestName(to: s, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+            throw OVIRError("\(path).\(key): '\(s)' is not one of \(allowed.joined(separator: ", "))\(hint)")
+        }
+        return s
+    }
+    public func optionalString(_ key: String) throws -> String? {
+        guard let v = values[key], v != .null else { return nil }
+        guard case .string(let s) = v else { throw wrong(key, "a string", v) }
+        return s
+    }
+    public func int(_ key: String, default d: Int) throws -> Int {
+        guard let v = values[key], v != .null else { return d }
+        switch v {
+        case .int(let i): return i
+        case .double(let x) where x == x.rounded() && abs(x) < 1e15: return Int(x)
+        default: throw wrong(key, "an integer", v)
+        }
+    }
+    public func double(_ key: String, default d: Double) throws -> Double {
+        guard let v = values[key], v != .null else { return d }
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let x): return x
+        default: throw wrong(key, "a number", v)
+        }
+    }
+    public func bool(_ key: String, default d: Bool) throws -> Bool {
+        guard let v = values[key], v != .null else { return d }
+        guard case .bool(let b) = v else { throw wrong(key, "true or false", v) }
+        return b
+    }
+    public func dictionary(_ key: String) throws -> [String: ConfigValue]? {
+        guard let v = values[key], v != .null else { return nil }
+        guard case .dictionary(let d) = v else { throw wrong(key, "a dictionary", v) }
+        return d
+    }
+    public func strings(_ key: String) throws -> [String]? {
+        guard let v = values[key], v != .null else { return nil }
+        guard case .array(let a) = v else { throw wrong(key, "a list of strings", v) }
+        return try a.map { e in
+            guard case .string(let s) = e else { throw wrong(key, "a list of strings", v) }
+            return s
+        }
+    }
+}
+
+/// The known name closest to `name` by edit distance (case-insensitive), when reasonably close.
+public func closestName(to name: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var prev = Array(0...b.count), cur = Array(repeating: 0, count: b.count + 1)
+        for i in 1...a.count {
+            cur[0] = i
+            for j in 1...b.count {
+                cur[j] = Swift.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&prev, &cur)
+        }
+        return prev[b.count]
+    }
+    let lower = Array(name.lowercased())
+    let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+    return best.1 <= Swift.max(2, name.count / 2) ? best.0 : nil
+}
