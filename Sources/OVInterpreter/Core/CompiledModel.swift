@@ -204,7 +204,8 @@ public struct ModelIO: Sendable, Hashable {
     public var nodeName: String
     public var elementType: ElementType
     public var shape: PartialShape
-    func matches(_ key: String) -> Bool { key == name || names.contains(key) || key == nodeName }
+    /// Whether `key` names this input or output (any tensor name, or the layer name).
+    public func matches(_ key: String) -> Bool { key == name || names.contains(key) || key == nodeName }
 }
 
 /// A handle on one tensor of a compiled model that observers can watch.

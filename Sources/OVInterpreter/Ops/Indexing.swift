@@ -1,4 +1,0 @@
-/// Indexing ops (not implemented yet).
-enum IndexingOps {
-    static let definitions: [OpDefinition] = []
-}

@@ -1,4 +1,0 @@
-/// Sorting ops (not implemented yet).
-enum SortingOps {
-    static let definitions: [OpDefinition] = []
-}

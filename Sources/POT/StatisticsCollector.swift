@@ -1,0 +1,62 @@
+/// Computes a stats layout's statistics on tensors as the interpreter produces them, and groups
+/// them one value per batch (samples of a batch run one by one are concatenated along axis 0).
+final class StatisticsCollector {
+    private struct Entry {
+        let point: StatisticPoint
+        let name: String
+        let function: StatisticFunction
+    }
+    /// Per model: the observed outputs and, for each, the entries computed on it.
+    private var observed: [[ObservedOutput]]
+    private var entriesByObserved: [[[Entry]]]
+    private var pending: [StatisticPoint: [String: [Tensor]]] = [:]
+    private(set) var results: [StatisticPoint: [String: [Tensor]]] = [:]
+
+    init(layout: StatsLayout, models: [CompiledModel]) throws {
+        observed = Array(repeating: [], count: models.count)
+        entriesByObserved = Array(repeating: [], count: models.count)
+        for point in layout.keys.sorted(by: { $0.description < $1.description }) {
+            guard let fns = layout[point] else { continue }
+            guard let (m, handle) = models.enumerated().lazy.compactMap({ (m, model) in
+                model.observable(node: point.node, output: point.port).map { (m, $0) }
+            }).first else {
+                throw OVIRError("statistics: no layer '\(point.node)' with output port \(point.port) in the model")
+            }
+            let entries = fns.sorted { $0.key < $1.key }.map { Entry(point: point, name: $0.key, function: $0.value) }
+            if let k = observed[m].firstIndex(of: handle) {
+                entriesByObserved[m][k] += entries
+            } else {
+                observed[m].append(handle)
+                entriesByObserved[m].append(entries)
+            }
+            results[point] = Dictionary(uniqueKeysWithValues: fns.keys.map { ($0, [Tensor]()) })
+        }
+    }
+
+    func points(model m: Int) -> [ObservedOutput] { observed[m] }
+
+    func observer(model m: Int) -> ((Int, Tensor) throws -> Void)? {
+        guard !observed[m].isEmpty else { return nil }
+        return { [unowned self] k, tensor in
+            for e in self.entriesByObserved[m][k] {
+                let value: Tensor
+                do { value = try e.function.compute(tensor) } catch {
+                    throw OVIRError("statistic '\(e.name)' on '\(e.point)': \(error)")
+                }
+                self.pending[e.point, default: [:]][e.name, default: []].append(value)
+            }
+        }
+    }
+
+    func beginBatch() { pending = [:] }
+
+    func endBatch() {
+        for (point, byName) in pending {
+            for (name, parts) in byName {
+                let merged = parts.count == 1 ? parts[0] : ((try? concatenateBatch(parts)) ?? parts[0])
+                results[point, default: [:]][name, default: []].append(merged)
+            }
+        }
+        pending = [:]
+    }
+}
