@@ -189,6 +189,9 @@ public final class Node: Hashable, CustomStringConvertible {
     public var sections: [IRElement]
     /// The layer's `<rt_info>` children, verbatim.
     public var rtInfo: [IRElement]
+    /// Attributes of the `<layer>` element other than id, name, type and version, verbatim
+    /// (e.g. a Result's `output_names`, which OpenVINO 2025+ writes and reads as the output's tensor names).
+    public var layerAttributes: [IRAttribute] = []
 
     public init(id: Int, name: String, type: String, version: String = "opset1", attributes: Attributes = Attributes(),
                 inputs: [InputPort] = [], outputs: [OutputPort] = [], constant: Tensor? = nil,
