@@ -8,10 +8,10 @@ import Darwin
 /// Atomic file output: write a temporary file beside the target, then rename it into place, so a
 /// failure never leaves a partial file under the target's name.
 package enum AtomicFile {
-    /// A temporary path in the same directory as `url` (`NAME.tmp-XXXXXXXX`).
+    /// A temporary path in the same directory as `url` (`NAME.tmp-XXXXXXXX`, as `OUT.xml.tmp-1A2B3C4D`).
     package static func temporaryURL(for url: URL) -> URL {
         let tag = UUID().uuidString.prefix(8)
-        return url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(tag)")
+        return url.deletingLastPathComponent().appendingPathComponent("\(url.lastPathComponent).tmp-\(tag)")
     }
 
     /// Writes `data` to `url` atomically; errors name the file.
