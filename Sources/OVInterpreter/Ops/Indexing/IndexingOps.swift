@@ -1,0 +1,4 @@
+/// Indexing ops (not implemented yet).
+enum IndexingOps {
+    static let definitions: [OpDefinition] = []
+}

@@ -1,0 +1,4 @@
+/// Sorting ops (not implemented yet).
+enum SortingOps {
+    static let definitions: [OpDefinition] = []
+}
