@@ -50,7 +50,7 @@ let package = Package(
         ], swiftSettings: codegen),
 
         // MARK: - Implementation details
-        .target(name: "_TestSupport", dependencies: ["OVIR"], path: "Sources/_TestSupport"),
+        .target(name: "_TestSupport", dependencies: ["OVIR", "POTCore"], path: "Sources/_TestSupport"),
 
         // MARK: - Tests
         .testTarget(name: "OVIRTests", dependencies: ["OVIR", "_TestSupport"]),

@@ -131,13 +131,13 @@ public final class CompiledModel: @unchecked Sendable {
         self.resultSlots = resultSlots
         self.lastUse = lastUse
         self.inputs = parameterNodes.map { p in
-            ModelIO(name: p.outputs.first?.names.first ?? p.name, names: p.outputs.first?.names ?? [],
+            ModelIO(name: p.outputs.first?.names.min() ?? p.name, names: p.outputs.first?.names ?? [],
                     nodeName: p.name, elementType: infos[slotOf[p.output(0)]!].elementType,
                     shape: infos[slotOf[p.output(0)]!].shape)
         }
         self.outputs = zip(results, resultSlots).map { (r, s) in
             let src = r.inputs[0].source!
-            return ModelIO(name: src.port.names.first ?? src.node.name, names: src.port.names, nodeName: r.name,
+            return ModelIO(name: src.port.names.min() ?? src.node.name, names: src.port.names, nodeName: r.name,
                            elementType: infos[s].elementType, shape: infos[s].shape)
         }
     }
