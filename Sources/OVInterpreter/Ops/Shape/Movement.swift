@@ -155,6 +155,19 @@ enum Movement {
         }
     }
 
+    /// The element offset `Σ i[k] * strides[k]` of every multi-index of `shape`, in C order.
+    static func offsets(_ shape: [Int], _ strides: [Int]) -> [Int] {
+        var out = [0]
+        for k in shape.indices {
+            let n = shape[k], s = strides[k]
+            var next: [Int] = []
+            next.reserveCapacity(out.count * n)
+            for o in out { for i in 0..<n { next.append(o + i * s) } }
+            out = next
+        }
+        return out
+    }
+
     /// `base` to the power `exp` (small non-negative exponents).
     static func ipow(_ base: Int, _ exp: Int) -> Int { (0..<Swift.max(exp, 0)).reduce(1) { r, _ in r * base } }
 
