@@ -1,4 +1,0 @@
-/// Elementwise ops (not implemented yet).
-enum ElementwiseOps {
-    static let definitions: [OpDefinition] = []
-}
