@@ -1,4 +1,0 @@
-/// Interpolate ops (not implemented yet).
-enum InterpolateOps {
-    static let definitions: [OpDefinition] = []
-}
