@@ -1,4 +1,0 @@
-/// Activation ops (not implemented yet).
-enum ActivationOps {
-    static let definitions: [OpDefinition] = []
-}
