@@ -212,4 +212,37 @@ struct MalformedIRTests {
         expectError(X.net([X.param(0, "x"), loop, X.result(2, "r")], [X.edge(0, 0, 1, 0), X.edge(1, 1, 2, 0)]),
                     "layer 'b_out' (id 2, Result)", "input port 0 has no incoming edge")
     }
+
+    @Test("random mutations of real IR give a graph or an OVIRError, never a crash", .timeLimit(.minutes(1)))
+    func mutationFuzz() throws {
+        let original = try Data(contentsOf: Fixtures.url("conformance/test_loop11/model.xml"))
+        let weights = try WeightsFile(path: Fixtures.path("conformance/test_loop11/model.bin"))
+        let alphabet = Array("<>/=\"-.,0123456789 abcdefghijklmnopqrstuvwxyz&;?!".utf8)
+        var seed: UInt64 = 0x5EED
+        func next(_ n: Int) -> Int {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return Int((seed >> 33) % UInt64(max(n, 1)))
+        }
+        var outcomes = (graphs: 0, errors: 0)
+        for _ in 0..<300 {
+            var bytes = [UInt8](original)
+            for _ in 0..<(1 + next(4)) {
+                let at = next(bytes.count)
+                switch next(4) {
+                case 0: bytes[at] = alphabet[next(alphabet.count)]
+                case 1: bytes.remove(at: at)
+                case 2: bytes.insert(alphabet[next(alphabet.count)], at: at)
+                default: bytes.removeLast(next(64))
+                }
+            }
+            do {
+                _ = try IRReader.read(xmlData: Data(bytes), weights: weights, fileName: "fuzz.xml")
+                outcomes.graphs += 1
+            } catch let e as OVIRError {
+                #expect(e.file == "fuzz.xml")
+                outcomes.errors += 1
+            }
+        }
+        #expect(outcomes.errors > 100)
+    }
 }
