@@ -1,4 +1,0 @@
-/// ControlFlow ops (not implemented yet).
-enum ControlFlowOps {
-    static let definitions: [OpDefinition] = []
-}
