@@ -154,4 +154,17 @@ private func i32(_ v: [Int32], _ shape: [Int]? = nil) -> Tensor { Tensor(shape: 
         let oh = try op("OneHot", [i64([1, 3, -1]), i64([3], []), Tensor(scalar: Float(5)), Tensor(scalar: Float(-1))], ["axis": "0"], version: "opset1")[0]
         expectFloats(oh, [-1, -1, -1, 5, -1, -1, -1, -1, -1], shape: [3, 3])
     }
+
+    @Test func dynamicShapesResolveAtRunTime() throws {
+        // Reshape's target and Broadcast's target come from a Parameter; NonZero's output feeds Transpose.
+        let b = GraphBuilder()
+        let x = b.parameter("x", .f32, [2, 3])
+        let shape = b.parameter("shape", .i64, [2])
+        b.result(b.op("Reshape", [x, shape], ["special_zero": "false"], version: "opset1"))
+        let nz = b.op("NonZero", [x], version: "opset3")
+        b.result(b.op("Transpose", [nz, b.constant(i64([1, 0]))], version: "opset1"))
+        let outs = try run(b, [f32([2, 3]), i64([3, -1])])
+        expectFloats(outs[0], [0, 1, 2, 3, 4, 5], shape: [3, 2])
+        expectInts(outs[1], [0, 1, 0, 2, 1, 0, 1, 1, 1, 2], shape: [5, 2])
+    }
 }
