@@ -74,11 +74,17 @@ public final class CompiledModel: @unchecked Sendable {
                 break
             }
             let def = try OpRegistry.resolve(node)
-            let kernel: any Kernel
+            var kernel: any Kernel
             let outInfos: [ValueInfo]
             do {
                 kernel = try def.make(node)
-                outInfos = try kernel.infer(inputSlots.map { infos[$0] })
+                let inInfos = inputSlots.map { infos[$0] }
+                outInfos = try kernel.infer(inInfos)
+                // A fast kernel may claim this node (never when folding constants or in reference mode).
+                if !options.referenceKernelsOnly, let fast = try FastKernels.select(node: node, reference: kernel,
+                                                                                   inputs: inInfos, outputs: outInfos) {
+                    kernel = fast
+                }
             } catch let e as OVIRError {
                 throw e.location == nil ? OVIRError(file: e.file, location: node.label, e.message) : e
             }

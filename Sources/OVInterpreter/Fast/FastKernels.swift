@@ -1,0 +1,16 @@
+/// Fast kernels claim the nodes they support; everything else runs its reference kernel.
+///
+/// `select` sees the node, its reference kernel (with parsed attributes) and the compile-time
+/// input/output infos (constant inputs carry their values). It returns a kernel that computes the
+/// same outputs, or nil to keep the reference.
+enum FastKernels {
+    /// Each entry tries to claim a node; the first that returns a kernel wins.
+    static let claimers: [@Sendable (Node, any Kernel, [ValueInfo], [ValueInfo]) throws -> (any Kernel)?] = []
+
+    static func select(node: Node, reference: any Kernel, inputs: [ValueInfo], outputs: [ValueInfo]) throws -> (any Kernel)? {
+        for claim in claimers {
+            if let k = try claim(node, reference, inputs, outputs) { return k }
+        }
+        return nil
+    }
+}
