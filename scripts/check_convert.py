@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Developer-only: check `swiftpot convert` against OpenVINO.
 
-For every IR with a .bin under the conformance suite and the shared models (their pot/ goldens too),
+For every IR with a .bin under the conformance suite, the shared models (their pot/ goldens too) and
+fixtures/ir (IR v10, sub-graphs, interval dims, sub-byte constants),
 run `swiftpot convert IN.xml OUT.xml`, then load the original and the converted IR in OpenVINO 2026.4
 and 2023.3 and check that the outputs are bit-identical (CPU, INFERENCE_PRECISION_HINT f32) and that
 input/output tensor names survive.
@@ -19,7 +20,8 @@ PYTHONS = {"2026.4": "/work/venv-ov/bin/python", "2023.3": "/work/venv-pot/bin/p
 
 def find_models(only):
     jobs = []
-    for xml in sorted(glob.glob(f"{SHARED}/conformance/*/model.xml")):
+    cases = sorted(glob.glob(f"{SHARED}/conformance/*/model.xml")) + sorted(glob.glob(f"{ROOT}/fixtures/ir/*/model.xml"))
+    for xml in cases:
         case = os.path.dirname(xml)
         jobs.append({"name": os.path.basename(case), "xml": xml, "inputs": {"kind": "indexed", "dir": case}})
     for xml in sorted(glob.glob(f"{SHARED}/models/*/*.xml") + glob.glob(f"{SHARED}/models/*/pot/*.xml")):

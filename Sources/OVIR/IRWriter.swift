@@ -100,25 +100,27 @@ public enum IRWriter {
         return edges.enumerated().sorted { ($0.element.fromLayer, $0.offset) < ($1.element.fromLayer, $1.offset) }.map(\.element)
     }
 
-    /// IR v10 carried tensor names implicitly (Parameter names, and producer names for Results);
-    /// v11 needs them on the ports, so they are added where a port has none.
-    static func legacyTensorNames(_ graph: Graph) -> [OutputRef: String] {
-        var out: [OutputRef: String] = [:]
-        for p in graph.parameters where p.outputs.count == 1 && p.outputs[0].names.isEmpty {
-            out[p.output(0)] = p.name
+    /// IR v10 carried tensor names implicitly: OpenVINO adds a Parameter's layer name to its tensor
+    /// names, and the producer's layer name (`name.k` for a multi-output producer) to a Result's input.
+    /// v11 reads only the names on the ports, so the writer adds them there.
+    static func legacyTensorNames(_ graph: Graph) -> [OutputRef: [String]] {
+        var out: [OutputRef: [String]] = [:]
+        for p in graph.parameters where p.outputs.count == 1 {
+            out[p.output(0), default: []].append(p.name)
         }
         for r in graph.results {
-            guard let s = r.inputs.first?.source, s.port.names.isEmpty, out[s] == nil else { continue }
-            out[s] = s.node.outputs.count == 1 ? s.node.name : "\(s.node.name).\(s.index)"
+            guard let s = r.inputs.first?.source else { continue }
+            out[s, default: []].append(s.node.outputs.count == 1 ? s.node.name : "\(s.node.name).\(s.index)")
         }
         return out
     }
 
     static let bodyOrder = ["then_body", "else_body", "body"]
 
-    static func writeLayer(_ node: Node, extraNames: [OutputRef: String], into xml: inout XMLText, weights: inout WeightsWriter) throws {
+    static func writeLayer(_ node: Node, extraNames: [OutputRef: [String]], into xml: inout XMLText, weights: inout WeightsWriter) throws {
+        // Other <layer> attributes (a Result's `output_names` from OpenVINO 2025+) follow, verbatim.
         try xml.open("layer", [IRAttribute("id", String(node.id)), IRAttribute("name", node.name),
-                               IRAttribute("type", node.type), IRAttribute("version", node.version)])
+                               IRAttribute("type", node.type), IRAttribute("version", node.version)] + node.layerAttributes)
         // Sub-graph port maps first, as OpenVINO places them.
         for s in node.sections { try xml.element(s) }
         var data = node.attributes.entries
@@ -142,7 +144,7 @@ public enum IRWriter {
             try xml.open("output")
             for (i, p) in node.outputs.enumerated() {
                 var names = p.names
-                if names.isEmpty, let extra = extraNames[node.output(i)] { names = [extra] }
+                for extra in extraNames[node.output(i)] ?? [] where !names.contains(extra) { names.append(extra) }
                 try writePort(id: p.portID, precision: p.elementType, names: names, shape: p.shape, rtInfo: p.rtInfo, into: &xml)
             }
             xml.close("output")

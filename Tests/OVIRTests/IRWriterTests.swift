@@ -217,10 +217,12 @@ func writerTestGraph() -> Graph {
     @Test func addsTensorNamesForIRv10() throws {
         let g = writerTestGraph()
         g.irVersion = 10
-        g.node(id: 0)!.outputs[0].names = []
+        g.node(id: 0)!.outputs[0].names = ["alias"]
         g.node(id: 5)!.outputs[0].names = []
+        g.node(id: 6)!.layerAttributes = [IRAttribute("output_names", "o1,o2")]
         let (xml, _) = try IRWriter.serialize(g)
-        #expect(xml.contains("<port id=\"0\" precision=\"FP32\" names=\"x\\,in\">"))
+        #expect(xml.contains("<port id=\"0\" precision=\"FP32\" names=\"alias,x\\,in\">"))
         #expect(xml.contains("<port id=\"2\" precision=\"FP32\" names=\"mul\">"))
+        #expect(xml.contains("<layer id=\"6\" name=\"out/sink_port_0\" type=\"Result\" version=\"opset1\" output_names=\"o1,o2\">"))
     }
 }
