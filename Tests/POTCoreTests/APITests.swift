@@ -90,7 +90,7 @@ final class IdentityAlgorithm: Algorithm {
 }
 
 /// Collects one statistic through the engine and renames the graph.
-final class TaggingAlgorithm: Algorithm {
+final class TaggingAlgorithm: Algorithm, @unchecked Sendable {
     var name: String { "Tagging" }
     var seenMax: [[Float]] = []
     func run(_ model: CompressedModel, engine: any Engine) throws -> CompressedModel {
