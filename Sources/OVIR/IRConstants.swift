@@ -61,7 +61,7 @@ extension IRGraphParser {
         guard let text = node.attributes[key] else {
             throw fail(node.label, "<data>: expected a \(key) attribute, found none")
         }
-        guard let v = Int(text.trimmingCharacters(in: .whitespaces)), v >= 0 else {
+        guard let v = irInt(text), v >= 0 else {
             throw fail(node.label, "\(key): expected a non-negative integer, found \"\(text)\"")
         }
         return v

@@ -16,7 +16,7 @@ extension IRGraphParser {
         guard let idText = el[attribute: "id"] else {
             throw fail(where_, "expected an id attribute, found none")
         }
-        guard let id = Int(idText.trimmingCharacters(in: .whitespaces)), id >= 0 else {
+        guard let id = irInt(idText), id >= 0 else {
             throw fail(where_, "id: expected a non-negative integer, found \"\(idText)\"")
         }
         guard !type.isEmpty else {
@@ -76,7 +76,7 @@ extension IRGraphParser {
         guard let idText = port[attribute: "id"] else {
             throw fail(node.label, "<port> at line \(port.line): expected an id attribute, found none")
         }
-        guard let portID = Int(idText.trimmingCharacters(in: .whitespaces)), portID >= 0 else {
+        guard let portID = irInt(idText), portID >= 0 else {
             throw fail(node.label, "<port> at line \(port.line): id expected a non-negative integer, found \"\(idText)\"")
         }
         guard ids.insert(portID).inserted else {
@@ -85,7 +85,7 @@ extension IRGraphParser {
         var dims: [Dimension] = []
         for dim in port.children(named: "dim") {
             let text = dim.text ?? ""
-            guard let d = Dimension(parsing: text) else {
+            guard let d = irDimension(text) else {
                 throw fail(node.label, "port \(portID) <dim>: expected a non-negative integer, -1 or a range lo..hi, found \"\(text)\"")
             }
             dims.append(d)
@@ -118,12 +118,12 @@ extension IRGraphParser {
 
     /// `1,3,224,224`, `` (scalar), `...` (dynamic rank), with `-1`, `?` and ranges as dims.
     func parsePartialShape(_ text: String, node: Node) throws -> PartialShape {
-        let s = text.trimmingCharacters(in: .whitespaces)
+        let s = irTrim(text)
         if s == "..." { return .dynamicRank }
         if s.isEmpty { return PartialShape([]) }
         var dims: [Dimension] = []
         for part in s.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let d = Dimension(parsing: String(part)) else {
+            guard let d = irDimension(String(part)) else {
                 throw fail(node.label, "shape \"\(text)\": expected non-negative integers, -1, ? or ranges lo..hi, found \"\(part)\"")
             }
             dims.append(d)

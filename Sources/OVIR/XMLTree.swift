@@ -98,6 +98,17 @@ enum XMLTree {
         return OVIRError(file: fileName, "malformed XML at line \(line): \(msg)")
     }
 
+    /// Whether a NUL-terminated string is only ASCII whitespace (indentation between elements).
+    private static func isBlank(_ p: UnsafePointer<xmlChar>) -> Bool {
+        var q = p
+        while q.pointee != 0 {
+            let b = q.pointee
+            if !(b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D) { return false }
+            q += 1
+        }
+        return true
+    }
+
     /// Converts a libxml2 element and its element descendants. Recursion depth is bounded by libxml2's
     /// own nesting limit (256 without XML_PARSE_HUGE).
     private static func convert(_ node: xmlNodePtr, doc: xmlDocPtr) -> XMLTreeNode {
@@ -107,7 +118,10 @@ enum XMLTree {
         while let a = attr {
             let attrName = a.pointee.name.map { String(cString: $0) } ?? ""
             var value = ""
-            if let v = xmlNodeListGetString(doc, a.pointee.children, 1) {
+            if let only = a.pointee.children, only.pointee.next == nil, only.pointee.type == XML_TEXT_NODE,
+               let content = only.pointee.content {
+                value = String(cString: content)   // the common case: one text child, no copy through libxml2
+            } else if let v = xmlNodeListGetString(doc, a.pointee.children, 1) {
                 value = String(cString: v)
                 cxml_free(v)
             }
@@ -122,13 +136,13 @@ enum XMLTree {
             case XML_ELEMENT_NODE:
                 children.append(convert(c, doc: doc))
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = c.pointee.content { text += String(cString: content) }
+                if let content = c.pointee.content, !isBlank(content) { text += String(cString: content) }
             default:
                 break
             }
             child = c.pointee.next
         }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = irTrim(text)
         return XMLTreeNode(name: name, attributes: attributes, children: children,
                            text: trimmed.isEmpty ? nil : trimmed, line: Int(xmlGetLineNo(node)))
     }
