@@ -1,4 +1,0 @@
-/// Misc ops (not implemented yet).
-enum MiscOps {
-    static let definitions: [OpDefinition] = []
-}
