@@ -11,8 +11,9 @@ element types and shapes (-1 for a dynamic dim, null for a dynamic rank). Input 
 compared as text ("[1,1..10,?]"). Output partial shapes are not: OpenVINO re-runs shape inference
 when it reads a model, while the IR's port <dim>s (which `inspect` reports) flatten intervals to -1.
 
---time MODEL.xml prints the median/min wall time of `swiftpot inspect --json` (a fresh process per
-run) and of ov.Core().read_model (in this process, core created once) over --reps runs.
+--time MODEL.xml prints the median/min wall time over --reps runs of `swiftpot inspect --json` (a fresh
+process per run), of a fresh Python process that imports openvino and calls read_model, and of
+ov.Core().read_model in this process (core created once).
 """
 import argparse
 import glob
@@ -95,6 +96,12 @@ def time_both(swiftpot, path, reps):
         t0 = time.perf_counter()
         subprocess.run([swiftpot, "inspect", "--json", path], capture_output=True, check=True)
         walls.append(time.perf_counter() - t0)
+    ovp = []
+    script = f"import openvino as ov; ov.Core().read_model({path!r})"
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+        ovp.append(time.perf_counter() - t0)
     core = ov.Core()
     core.read_model(path)
     ovt = []
@@ -102,7 +109,9 @@ def time_both(swiftpot, path, reps):
         t0 = time.perf_counter()
         core.read_model(path)
         ovt.append(time.perf_counter() - t0)
-    for label, xs in (("swiftpot inspect --json (process)", walls), ("ov.Core().read_model (in-process)", ovt)):
+    for label, xs in (("swiftpot inspect --json (fresh process)", walls),
+                      ("python -c 'read_model' (fresh process)", ovp),
+                      ("ov.Core().read_model (in-process)", ovt)):
         print(f"{label}: median {statistics.median(xs) * 1e3:.1f} ms, min {min(xs) * 1e3:.1f} ms, "
               f"max {max(xs) * 1e3:.1f} ms over {reps} runs")
 
