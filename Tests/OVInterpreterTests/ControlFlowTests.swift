@@ -72,6 +72,27 @@ import _TestSupport
         #expect(out[1].shape == [0])
     }
 
+    @Test func loopCarriedValueMayGrow() throws {
+        // acc = concat(acc, x) three times: the body Parameter declared [1] receives [2], then [3].
+        let body = GraphBuilder(name: "body")
+        let acc = body.parameter("acc", .f32, [1]), x = body.parameter("x", .f32, [1])
+        let accOut = body.result(body.op("Concat", [acc, x], ["axis": "0"]))
+        let condOut = body.result(body.constant(Tensor(shape: [1], scalars: [true])))
+        let b = GraphBuilder()
+        let loop = b.node("Loop", [b.constant(i64: [3], shape: []), b.constant(Tensor(scalar: true)),
+                                   b.constant([1], shape: [1]), b.constant([2], shape: [1])], version: "opset5")
+        loop.bodies["body"] = body.graph
+        loop.sections = [
+            IRElement(name: "port_map", children: [
+                entry("input", 2, acc), entry("input", 3, x), entry("output", 4, accOut),
+                entry("output", -1, condOut, ["purpose": "execution_condition"]),
+            ]),
+            backEdges([(accOut, acc)]),
+        ]
+        b.result(loop.output(0))
+        expectFloats(try run(b)[0], [1, 2, 2, 2], shape: [4])
+    }
+
     /// TensorIterator over `x [1, 3, 1]` along axis 1: h = h + x_t, output every h (axis 1) and the last.
     private func runningSum(stride: Int) throws -> [Tensor] {
         let body = GraphBuilder(name: "body")

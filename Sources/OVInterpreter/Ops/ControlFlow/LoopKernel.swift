@@ -10,6 +10,9 @@ final class LoopKernel: Kernel {
     let map: BodyPortMap
     /// IR-declared output shapes, used when inference cannot fix a dim.
     let declared: [PartialShape]
+    private let bodyGraph: Graph?
+    /// The body recompiled with dynamic Parameter dims, once a carried value changed shape.
+    private var relaxedBody: CompiledModel?
     var allocatesOutputs: Bool { true }
 
     init(node: Node, isLoop: Bool) throws {
@@ -17,6 +20,7 @@ final class LoopKernel: Kernel {
         body = try ControlFlowOps.compileBody(node, "body")
         map = try BodyPortMap(node: node, body: body, portMap: "port_map", backEdges: "back_edges")
         declared = node.outputs.map(\.shape)
+        bodyGraph = node.bodies["body"]
         for m in map.outputs where m.purpose != "execution_condition" && m.external == nil {
             throw OVIRError("<port_map> output for body Result \(m.bodyIndex) has no external_port_id")
         }
@@ -90,10 +94,11 @@ final class LoopKernel: Kernel {
                 let io = body.inputs[iterationParam]
                 bodyInputs[iterationParam] = Tensor(doubles: [Double(i)], as: io.elementType, shape: io.shape.rank == 1 ? [1] : [])
             }
-            let outs = try body.infer(try bodyInputs.enumerated().map { (k, t) in
+            let values = try bodyInputs.enumerated().map { (k, t) in
                 guard let t else { throw OVIRError("body Parameter '\(body.inputs[k].name)' has no value (no port map input or back edge)") }
                 return t
-            })
+            }
+            let outs = try model(for: values).infer(values)
             for (k, m) in map.outputs.enumerated() {
                 if m.slicing != nil { collected[k].append(outs[m.bodyIndex]) } else { last[k] = outs[m.bodyIndex] }
             }
@@ -102,6 +107,21 @@ final class LoopKernel: Kernel {
             i += 1
         }
         outputs = try assemble(collected: collected, last: last, bodyInputs: bodyInputs)
+    }
+
+    /// The compiled body, or (when a value no longer fits a Parameter's declared shape, as when a
+    /// carried value grows) the body recompiled with dynamic Parameter dims.
+    private func model(for values: [Tensor]) throws -> CompiledModel {
+        if let relaxedBody { return relaxedBody }
+        if zip(body.inputs, values).allSatisfy({ $0.shape.accepts($1.shape) }) { return body }
+        guard let g = bodyGraph?.copy() else { return body }
+        for p in g.parameters where !p.outputs.isEmpty {
+            guard let k = body.parameterNodes.firstIndex(where: { $0.id == p.id }) else { continue }
+            p.outputs[0].shape = PartialShape([OVIR.Dimension](repeating: .dynamic, count: values[k].rank))
+        }
+        let relaxed = try CompiledModel(graph: g, options: body.options)
+        relaxedBody = relaxed
+        return relaxed
     }
 
     /// Node outputs from the collected iteration values.
