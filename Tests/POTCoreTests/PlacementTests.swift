@@ -56,6 +56,10 @@ struct PlacementTests {
         if let d = params["target_device"] as? String, let dev = PlacementConfig.TargetDevice(rawValue: d) { c.targetDevice = dev }
         if params["model_type"] as? String == "transformer" { c.modelType = .transformer }
         if let alg = params["algorithm"] as? String, alg == "MinMaxQuantization" { c.activationChannelAlignment = false }
+        if let ignored = params["ignored"] as? [String: Any] {
+            c.ignoredScope = ignored["scope"] as? [String] ?? []
+            c.ignoredTypes = (ignored["operations"] as? [[String: Any]] ?? []).compactMap { $0["type"] as? String }
+        }
         return c
     }
 
@@ -118,5 +122,35 @@ struct PlacementTests {
                                  golden: Self.modelPath("minilm_l2", "pot/fq.json"))
         print(c)
         #expect(c.perfect, "\(c)")
+    }
+
+    /// The cases of scripts/make_pot_fixtures.py: models POT's shared goldens do not cover (convolutions
+    /// without bias, depthwise-only inputs, SE and h-swish blocks, Concat, Interpolate, MatMul without
+    /// transpose_b, presets mixed/accuracy, an ignored scope, a transformer layer with and without
+    /// model_type).
+    static let extraCases: [String] = {
+        let root = Fixtures.url("pot")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        return names.filter { name in
+            guard let data = try? Data(contentsOf: root.appendingPathComponent("\(name)/fq.json")),
+                  let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return false }
+            return json["model"] is String
+        }.sorted()
+    }()
+
+    @Test("Extra models: POT's placement", .timeLimit(.minutes(2)), arguments: extraCases)
+    func extra(_ name: String) throws {
+        let dir = Fixtures.url("pot/\(name)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("fq.json"))) as? [String: Any]
+        let model = try #require(json?["model"] as? String)
+        let c = try Self.compare(model: name, xml: dir.appendingPathComponent(model).path,
+                                 golden: dir.appendingPathComponent("fq.json").path)
+        print(c)
+        #expect(c.perfect, "\(c)")
+    }
+
+    @Test("The extra POT cases are present")
+    func extraCasesPresent() {
+        #expect(Self.extraCases.count >= 6)
     }
 }

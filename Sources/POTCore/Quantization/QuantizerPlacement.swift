@@ -22,10 +22,17 @@ package enum QuantizerPlacement {
         let hardware = HardwareConfig.forDevice(config.targetDevice)
         let g = try PGraph.load(graph)
 
-        let transposed = g.live.filter { n in
+        let transposedOps = g.live.filter { n in
             n.type == "MatMul" && n.input(1)?.type == "Const" && (n.inputShape(1)?.count ?? 0) > 1
                 && !((try? n.origin?.attributes.bool("transpose_b", default: false)) ?? false)
-        }.map(\.name)
+        }
+        for n in transposedOps {
+            // POT stores these weights transposed; per-channel ranges follow the new layout.
+            guard let w = n.inputs[1], var s = w.node.outShapes[w.index] else { continue }
+            s.swapAt(s.count - 1, s.count - 2)
+            w.node.outShapes[w.index] = s
+        }
+        let transposed = transposedOps.map(\.name)
         g.markShapeSubgraphs()
         let zeroBiases = g.insertZeroBiases()
         let aligned = config.activationChannelAlignment ? SaturationFix.alignedConvolutions(g) : []
@@ -64,16 +71,20 @@ package enum QuantizerPlacement {
 
     /// The per-channel axis and the shape POT gives the range constants (`broadcast_fq_values`).
     /// GroupConvolution weights are seen as `[groups*out, in, k…]`, as POT's convolution form has them.
+    /// Per-tensor ranges are scalars when symmetric, but all-ones of the input's rank when asymmetric
+    /// (POT's `fix_zero_filters_asymmetric` turns the scalar statistics into 1-element arrays).
     static func rangeLayout(_ fq: PNode, scheme: QuantizationScheme) -> (Int?, [Int]) {
-        guard scheme.granularity == .perChannel, let shape = fq.inputShape(0), shape.count > 1 else { return (nil, []) }
+        guard var shape = fq.inputShape(0) else { return (nil, []) }
+        if fq.fqKind == .weights, let conv = fq.outputs[0].first?.node, conv.origin?.type == "GroupConvolution",
+           let data = conv.inputShape(0), shape.count == data.count + 1 {
+            shape = [shape[0] * shape[1]] + shape.dropFirst(2)
+        }
         var bounds = Array(repeating: 1, count: shape.count)
+        guard scheme.granularity == .perChannel, shape.count > 1 else {
+            return (nil, scheme.mode == .asymmetric ? bounds : [])
+        }
         if fq.fqKind == .weights {
-            var s = shape
-            if let conv = fq.outputs[0].first?.node, conv.origin?.type == "GroupConvolution",
-               let data = conv.inputShape(0), s.count == data.count + 1 {
-                s = [s[0] * s[1]] + s.dropFirst(2)
-            }
-            bounds = Array(repeating: 1, count: s.count)
+            let s = shape
             let transposedOp = fq.outputs[0].first?.node.type == "ConvolutionBackpropData"
             let axis = transposedOp ? 1 : 0
             bounds[axis] = s[axis]
