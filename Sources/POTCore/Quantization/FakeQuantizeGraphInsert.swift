@@ -1,0 +1,69 @@
+import OVIR
+
+extension QuantizerPlacement {
+    /// Inserts one planned FakeQuantize (see ``insertFakeQuantize(graph:plan:ranges:)``).
+    static func insert(_ graph: Graph, _ q: PlannedQuantizer, _ r: QuantizerRanges) throws {
+        let producer = try node(graph, q.producer.node)
+        guard q.producer.output < producer.outputs.count else {
+            throw PlacementError("FakeQuantize '\(q.name)': layer '\(producer.name)' has no output \(q.producer.output)")
+        }
+        let original = producer.output(q.producer.output)
+        var consumers: [(Node, Int)] = []
+        for e in q.consumers {
+            var n = try node(graph, e.node), input = e.input
+            // Const → Reshape → GroupConvolution: POT's view has no Reshape; quantize before it.
+            if n.type == "GroupConvolution", input == 1, let via = n.inputs[1].source?.node, via.type == "Reshape",
+               via.inputs.first?.source == original {
+                n = via
+                input = 0
+            }
+            guard input < n.inputs.count, n.inputs[input].source == original else {
+                throw PlacementError("FakeQuantize '\(q.name)': input \(e.input) of '\(n.name)' does not read '\(producer.name)'")
+            }
+            consumers.append((n, input))
+        }
+        var source = original
+        var reshapeTo: [Int]? = nil
+        if q.kind == .weights, consumers.count == 1, consumers[0].0.type == "GroupConvolution", consumers[0].1 == 1,
+           let t = producer.constant, t.rank >= 3,
+           let dataRank = consumers[0].0.inputs.first?.shape.rank, t.rank == dataRank + 1 {
+            // POT quantizes grouped weights in convolution form and reshapes them back after the FakeQuantize.
+            reshapeTo = t.shape
+            source = try replaceConstant(graph, original, with: t.reshaped([t.shape[0] * t.shape[1]] + t.shape.dropFirst(2)))
+        }
+        if q.saturationRescale, let t = source.node.constant {
+            source = try replaceConstant(graph, source, with: try halve(t))
+        }
+        let fq = makeFakeQuantize(graph, q, source: source, ranges: r)
+        if let shape = reshapeTo {
+            let shapeConst = makeConst(graph, "\(consumers[0].0.name)/weights_shape", Tensor(shape: [shape.count], scalars: shape.map(Int64.init)))
+            let reshape = makeOp(graph, "\(q.name)/reshape", "Reshape", [fq.output(0), shapeConst.output(0)],
+                                 attributes: [IRAttribute("special_zero", "false")],
+                                 output: OutputPort(portID: 2, elementType: source.port.elementType, shape: PartialShape(static: shape)))
+            consumers[0].0.inputs[1].source = reshape.output(0)
+        } else {
+            for (n, i) in consumers { n.inputs[i].source = fq.output(0) }
+        }
+    }
+
+    /// A Const holding `value` in place of `output` (the same node when nothing else reads it).
+    static func replaceConstant(_ graph: Graph, _ output: OutputRef, with value: Tensor) throws -> OutputRef {
+        let n = output.node
+        guard n.type == "Const" else { throw PlacementError("layer '\(n.name)' is not a Const") }
+        if graph.consumers(of: output).count <= 1 {
+            n.constant = value
+            n.attributes["shape"] = value.shape.map(String.init).joined(separator: ",")
+            n.outputs[0].shape = PartialShape(static: value.shape)
+            return output
+        }
+        return makeConst(graph, n.name + "/quantized", value).output(0)
+    }
+
+    static func makeFakeQuantize(_ graph: Graph, _ q: PlannedQuantizer, source: OutputRef, ranges r: QuantizerRanges) -> Node {
+        let consts = [("input_low", r.inputLow), ("input_high", r.inputHigh), ("output_low", r.outputLow), ("output_high", r.outputHigh)]
+            .map { makeConst(graph, "\(q.name)/\($0.0)", $0.1).output(0) }
+        return makeOp(graph, q.name, "FakeQuantize", [source] + consts,
+                      attributes: [IRAttribute("levels", String(q.levels)), IRAttribute("auto_broadcast", "numpy")],
+                      output: OutputPort(portID: 5, elementType: source.port.elementType, shape: source.port.shape))
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import OVIR
+import POTCore
+import _TestSupport
+
+/// Inserting the planned FakeQuantize nodes: the edited graph has POT's FakeQuantize nodes (names,
+/// levels, inputs, consumers, range shapes), POT's zero biases and transposed MatMul weights, and the
+/// original layer names. Ranges are POT's own, read from the golden.
+@Suite("FakeQuantize insertion")
+struct InsertionTests {
+    static func tensor(_ any: Any?) -> Tensor? {
+        guard let d = any as? [String: Any], let shape = d["shape"] as? [Int], let values = d["values"] as? [Double] else { return nil }
+        return Tensor(shape: shape, scalars: values.map(Float.init))
+    }
+
+    static func goldenRanges(_ path: String) throws -> ([String: QuantizerRanges], [[String: Any]]) {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any] ?? [:]
+        let fqs = json["fake_quantize"] as? [[String: Any]] ?? []
+        var out: [String: QuantizerRanges] = [:]
+        for f in fqs {
+            guard let name = f["name"] as? String, let il = tensor(f["input_low"]), let ih = tensor(f["input_high"]),
+                  let ol = tensor(f["output_low"]), let oh = tensor(f["output_high"]) else { continue }
+            out[name] = QuantizerRanges(inputLow: il, inputHigh: ih, outputLow: ol, outputHigh: oh)
+        }
+        return (out, fqs)
+    }
+
+    /// `name levels producerType[:producerName] -> consumers | range shape`, POT's names for Const producers
+    /// and for the Reshape POT adds after grouped weights being regenerated ones.
+    static func describe(fq name: String, levels: Int, producer: (String, String), consumers: [(String, String, Int)],
+                         shape: [Int], original: Graph) -> String {
+        // The IR spells some types differently from OpenVINO's runtime names (ReLU/Relu, PReLU/PRelu).
+        let p = producer.1 == "Const" || producer.1 == "Constant" ? "Const" : "\(producer.1.lowercased()):\(producer.0)"
+        let cs = consumers.map { $0.1 == "Reshape" && original.node(named: $0.0) == nil ? "Reshape(added):\($0.2)" : "\($0.0):\($0.2)" }
+        return "\(name) \(levels) \(p) -> \(cs.sorted().joined(separator: ",")) | \(shape)"
+    }
+
+    static func check(xml: String, golden: String, config: PlacementConfig) throws -> (Graph, Graph) {
+        let original = try IRReader.read(xmlPath: xml)
+        let graph = try IRReader.read(xmlPath: xml)
+        let plan = try QuantizerPlacement.makePlan(graph: graph, config: config)
+        let (ranges, fqs) = try goldenRanges(golden)
+        try QuantizerPlacement.insertFakeQuantize(graph: graph, plan: plan, ranges: ranges)
+
+        var mine: [String] = []
+        for n in graph.nodes where n.type == "FakeQuantize" {
+            let src = try #require(n.inputs[0].source)
+            let cons = graph.consumers(of: n.output(0)).map { ($0.node.name, $0.node.type, $0.input) }
+            mine.append(describe(fq: n.name, levels: try n.attributes.int("levels"), producer: (src.node.name, src.node.type),
+                                 consumers: cons, shape: n.inputs[1].source?.node.constant?.shape ?? [-1], original: original))
+        }
+        var pots: [String] = []
+        for f in fqs {
+            let p = f["producer"] as? [String: Any] ?? [:]
+            let cons = (f["consumers"] as? [[String: Any]] ?? []).map { ($0["name"] as? String ?? "", $0["type"] as? String ?? "", $0["port"] as? Int ?? -1) }
+            pots.append(describe(fq: f["name"] as? String ?? "", levels: f["levels"] as? Int ?? 0,
+                                 producer: (p["name"] as? String ?? "", p["type"] as? String ?? ""), consumers: cons,
+                                 shape: (f["input_low"] as? [String: Any])?["shape"] as? [Int] ?? [], original: original))
+        }
+        let differences = Set(mine).symmetricDifference(pots).sorted()
+        #expect(mine.count == pots.count && differences.isEmpty, "\(differences)")
+        for n in original.nodes { #expect(graph.node(named: n.name) != nil, "layer \(n.name) lost") }
+        return (original, graph)
+    }
+
+    @Test("ResNet-like: POT's FakeQuantize nodes, zero bias, transposed MatMul weights, grouped weights reshaped")
+    func resnetLike() throws {
+        let dir = Fixtures.url("pot/resnet_like_performance")
+        let (original, graph) = try Self.check(xml: dir.appendingPathComponent("resnet_like.xml").path,
+                                               golden: dir.appendingPathComponent("fq.json").path, config: PlacementConfig())
+        // POT's zero bias after the bias-less stem convolution.
+        let zero = try #require(graph.node(named: "stem/add_"))
+        #expect(zero.type == "Add" && zero.inputs[0].source?.node.name == "stem")
+        #expect(graph.node(named: "stem/relu")?.inputs[0].source?.node === zero)
+        // POT stores MatMul weights transposed.
+        let fc = try #require(graph.node(named: "fc"))
+        #expect(fc.attributes["transpose_b"] == "true")
+        let fcWeights = try #require(fc.inputs[1].source?.node.inputs[0].source?.node.constant)
+        #expect(fcWeights.shape == [10, 32])
+        let before = try #require(original.node(named: "fc")?.inputs[1].source?.node.constant)
+        let a = try before.scalars(as: Float.self), b = try fcWeights.scalars(as: Float.self)
+        #expect(b[1 * 32 + 5] == a[5 * 10 + 1])
+        // The stem weights (first convolution) are halved: POT's saturation fix.
+        let stemW = try #require(graph.node(named: "stem")?.inputs[1].source?.node.inputs[0].source?.node.constant)
+        let stemW0 = try #require(original.node(named: "stem")?.inputs[1].source?.node.constant)
+        #expect(try stemW.scalars(as: Float.self)[7] == stemW0.scalars(as: Float.self)[7] / 2)
+        // Grouped weights: Const [16,1,3,3] → FakeQuantize → Reshape [16,1,1,3,3] → GroupConvolution.
+        let reshape = try #require(graph.node(named: "dw")?.inputs[1].source?.node)
+        #expect(reshape.type == "Reshape")
+        #expect(reshape.inputs[0].source?.node.inputs[0].source?.node.constant?.shape == [16, 1, 3, 3])
+    }
+
+    @Test("face_landmark: POT's 109 FakeQuantize nodes in place")
+    func faceLandmark() throws {
+        let xml = PlacementTests.modelPath("face_landmark", "face_landmark.xml")
+        _ = try Self.check(xml: xml, golden: PlacementTests.modelPath("face_landmark", "pot/fq.json"), config: PlacementConfig())
+    }
+
+    @Test("Missing ranges are an error naming the quantizer")
+    func missingRanges() throws {
+        let dir = Fixtures.url("pot/resnet_like_performance")
+        let graph = try IRReader.read(xmlPath: dir.appendingPathComponent("resnet_like.xml").path)
+        let plan = try QuantizerPlacement.makePlan(graph: graph, config: PlacementConfig())
+        #expect(throws: PlacementError.self) { try QuantizerPlacement.insertFakeQuantize(graph: graph, plan: plan, ranges: [:]) }
+    }
+}
