@@ -129,6 +129,7 @@ CASES = {
     "resnet_like_performance": ("resnet_like", {"preset": "performance"}),
     "resnet_like_mixed": ("resnet_like", {"preset": "mixed"}),
     "resnet_like_accuracy_ignored": ("resnet_like", {"preset": "accuracy", "ignored": {"scope": ["b1/add"]}}),
+    "resnet_like_fp16": ("resnet_like", {"preset": "performance", "compress_to_fp16": True}),
     "transformer_block": ("transformer_block", {"preset": "performance", "model_type": "transformer"}),
     "transformer_block_plain": ("transformer_block", {"preset": "performance"}),
     "transformer_block_mixed": ("transformer_block", {"preset": "mixed", "model_type": "transformer"}),
@@ -150,11 +151,13 @@ class Loader(DataLoader):
 
 def run(case):
     model_name, params = CASES[case]
+    params = dict(params)
+    compress = params.pop("compress_to_fp16", False)   # weights stored f16 (Const f16 → Convert)
     model, shapes = MODELS[model_name]()
     out = os.path.join(out_root, case)
     os.makedirs(out, exist_ok=True)
     xml = os.path.join(out, model_name + ".xml")
-    ov.save_model(model, xml, compress_to_fp16=False)
+    ov.save_model(model, xml, compress_to_fp16=compress)
     params = {"target_device": "CPU", "stat_subset_size": 4, **params}
     pot_model = load_model({"model_name": model_name, "model": xml, "weights": xml[:-4] + ".bin"})
     engine = IEEngine({"device": "CPU"}, data_loader=Loader(shapes))
@@ -164,7 +167,8 @@ def run(case):
         save_model(q, tmp, model_name + "_int8")
         fqs = fq_table(os.path.join(tmp, model_name + "_int8.xml"))
     info = {"model": model_name + ".xml", "pot": "openvino-dev " + ov.__version__.split("-")[0],
-            "algorithm": "DefaultQuantization", "params": params, "num_fake_quantize": len(fqs),
+            "algorithm": "DefaultQuantization", "params": params, "compress_to_fp16": compress,
+            "num_fake_quantize": len(fqs),
             "fake_quantize": fqs}
     with open(os.path.join(out, "fq.json"), "w") as f:
         json.dump(info, f, indent=1)

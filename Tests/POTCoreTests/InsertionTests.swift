@@ -31,7 +31,8 @@ struct InsertionTests {
     static func describe(fq name: String, levels: Int, producer: (String, String), consumers: [(String, String, Int)],
                          shape: [Int], original: Graph) -> String {
         // The IR spells some types differently from OpenVINO's runtime names (ReLU/Relu, PReLU/PRelu).
-        let p = producer.1 == "Const" || producer.1 == "Constant" ? "Const" : "\(producer.1.lowercased()):\(producer.0)"
+        // Weights come from a Const, or from Const → Convert when compressed to f16 (POT renames that Convert).
+        let p = ["Const", "Constant", "Convert"].contains(producer.1) ? "Const" : "\(producer.1.lowercased()):\(producer.0)"
         let cs = consumers.map { $0.1 == "Reshape" && original.node(named: $0.0) == nil ? "Reshape(added):\($0.2)" : "\($0.0):\($0.2)" }
         return "\(name) \(levels) \(p) -> \(cs.sorted().joined(separator: ",")) | \(shape)"
     }
@@ -89,6 +90,20 @@ struct InsertionTests {
         let reshape = try #require(graph.node(named: "dw")?.inputs[1].source?.node)
         #expect(reshape.type == "Reshape")
         #expect(reshape.inputs[0].source?.node.inputs[0].source?.node.constant?.shape == [16, 1, 3, 3])
+    }
+
+    @Test("ResNet-like with f16 weights: FakeQuantize after the Convert, halved f16 stem weights")
+    func resnetLikeCompressed() throws {
+        let dir = Fixtures.url("pot/resnet_like_fp16")
+        let (original, graph) = try Self.check(xml: dir.appendingPathComponent("resnet_like.xml").path,
+                                               golden: dir.appendingPathComponent("fq.json").path, config: PlacementConfig())
+        let convert = try #require(graph.node(named: "stem")?.inputs[1].source?.node.inputs[0].source?.node)
+        #expect(convert.type == "Convert")
+        let w = try #require(convert.inputs[0].source?.node.constant)
+        let w0 = try #require(original.node(named: "stem")?.inputs[1].source?.node.inputs[0].source?.node.constant)
+        #expect(w.elementType == .f16 && w.doubleValue(at: 3) == w0.doubleValue(at: 3) / 2)
+        let dwFQ = try #require(graph.node(named: "dw")?.inputs[1].source?.node.inputs[0].source?.node)
+        #expect(dwFQ.type == "FakeQuantize" && dwFQ.outputs[0].shape == PartialShape(static: [16, 1, 3, 3]))
     }
 
     @Test("face_landmark: POT's 109 FakeQuantize nodes in place")

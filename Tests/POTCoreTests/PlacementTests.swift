@@ -37,10 +37,15 @@ struct PlacementTests {
             let il = f["input_low"] as? [String: Any] ?? [:], ih = f["input_high"] as? [String: Any] ?? [:]
             let oh = f["output_high"] as? [String: Any] ?? [:]
             let ihv = ih["values"] as? [Double] ?? [], ohv = oh["values"] as? [Double] ?? []
-            let rescaled = f["kind"] as? String == "weights" && !ihv.isEmpty && zip(ihv, ohv).allSatisfy { abs($1 - 2 * $0) <= 1e-6 * max(1, abs($1)) }
+            let doubled = !ihv.isEmpty && zip(ihv, ohv).allSatisfy { abs($1 - 2 * $0) <= 1e-6 * max(1, abs($1)) }
                 && ihv.contains { $0 != 0 }
-            out.append(GoldenFQ(name: f["name"] as? String ?? "", levels: f["levels"] as? Int ?? 0, kind: f["kind"] as? String ?? "",
-                                shape: il["shape"] as? [Int] ?? [], keys: keys.sorted(), rescaled: rescaled))
+            // Compressed (f16) weights: POT saves Const → Convert ("…/restored_convert") → FakeQuantize.
+            let producer = f["producer"] as? [String: Any] ?? [:]
+            let restored = producer["type"] as? String == "Convert" && (producer["name"] as? String ?? "").hasSuffix("/restored_convert")
+            out.append(GoldenFQ(name: f["name"] as? String ?? "", levels: f["levels"] as? Int ?? 0,
+                                kind: restored ? "weights" : f["kind"] as? String ?? "",
+                                shape: il["shape"] as? [Int] ?? [], keys: keys.sorted(),
+                                rescaled: doubled && (restored || f["kind"] as? String == "weights")))
         }
         return (json["params"] as? [String: Any] ?? [:], out)
     }
@@ -151,6 +156,6 @@ struct PlacementTests {
 
     @Test("The extra POT cases are present")
     func extraCasesPresent() {
-        #expect(Self.extraCases.count >= 6)
+        #expect(Self.extraCases.count >= 7)
     }
 }

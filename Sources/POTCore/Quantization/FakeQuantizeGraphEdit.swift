@@ -121,12 +121,9 @@ extension QuantizerPlacement {
     }
 
     static func halve(_ t: Tensor) throws -> Tensor {
-        var out = t
-        switch t.elementType {
-        case .f32: try out.withUnsafeMutableBufferPointer(as: Float.self) { p in for i in p.indices { p[i] /= 2 } }
-        case .f64: try out.withUnsafeMutableBufferPointer(as: Double.self) { p in for i in p.indices { p[i] /= 2 } }
-        default: throw PlacementError("the saturation fix needs f32/f64 weights, found \(t.elementType.rawValue)")
+        guard t.elementType.isFloatingPoint else {
+            throw PlacementError("the saturation fix needs floating-point weights, found \(t.elementType.rawValue)")
         }
-        return out
+        return Tensor(doubles: t.doubleValues().map { $0 / 2 }, as: t.elementType, shape: t.shape)
     }
 }

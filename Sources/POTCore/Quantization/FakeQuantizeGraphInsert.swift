@@ -25,13 +25,13 @@ extension QuantizerPlacement {
         var source = original
         var reshapeTo: [Int]? = nil
         if q.kind == .weights, consumers.count == 1, consumers[0].0.type == "GroupConvolution", consumers[0].1 == 1,
-           let t = producer.constant, t.rank >= 3,
+           let t = constant(behind: original), t.rank >= 3,
            let dataRank = consumers[0].0.inputs.first?.shape.rank, t.rank == dataRank + 1 {
             // POT quantizes grouped weights in convolution form and reshapes them back after the FakeQuantize.
             reshapeTo = t.shape
             source = try replaceConstant(graph, original, with: t.reshaped([t.shape[0] * t.shape[1]] + t.shape.dropFirst(2)))
         }
-        if q.saturationRescale, let t = source.node.constant {
+        if q.saturationRescale, let t = constant(behind: source) {
             source = try replaceConstant(graph, source, with: try halve(t))
         }
         let fq = makeFakeQuantize(graph, q, source: source, ranges: r)
@@ -46,9 +46,34 @@ extension QuantizerPlacement {
         }
     }
 
-    /// A Const holding `value` in place of `output` (the same node when nothing else reads it).
+    /// The value of a Const, or of a Const under a Convert (compressed f16 weights, which POT treats as
+    /// a constant and restores as Const → Convert when saving).
+    static func constant(behind output: OutputRef) -> Tensor? {
+        if output.node.type == "Const" { return output.node.constant }
+        if output.node.type == "Convert", let src = output.node.inputs.first?.source, src.node.type == "Const" {
+            return src.node.constant
+        }
+        return nil
+    }
+
+    /// A Const holding `value` in place of `output` (the same node when nothing else reads it). For a
+    /// Convert of a Const, the Const is replaced and the Convert kept.
     static func replaceConstant(_ graph: Graph, _ output: OutputRef, with value: Tensor) throws -> OutputRef {
         let n = output.node
+        if n.type == "Convert", let src = n.inputs.first?.source, src.node.type == "Const" {
+            let newSource = try replaceConstant(graph, src, with: value)
+            let target: Node
+            if graph.consumers(of: output).count <= 1 {
+                target = n
+            } else {
+                target = makeOp(graph, n.name + "/quantized", "Convert", [newSource], attributes: n.attributes.entries,
+                                output: n.outputs[0])
+            }
+            target.inputs[0].source = newSource
+            target.inputs[0].shape = PartialShape(static: value.shape)
+            target.outputs[0].shape = PartialShape(static: value.shape)
+            return target.output(0)
+        }
         guard n.type == "Const" else { throw PlacementError("layer '\(n.name)' is not a Const") }
         if graph.consumers(of: output).count <= 1 {
             n.constant = value

@@ -151,7 +151,10 @@ extension PGraph {
         for n in order {
             guard let p = map[ObjectIdentifier(n)] else { continue }
             let ins = p.inputs.compactMap { $0 }
-            if p.type == "Const" {
+            // POT `remove_converts`: a Convert of an f16 Const (compressed weights) folds like a Const.
+            let compressed = p.type == "Convert" && ins.count == 1 && ins[0].node.type == "Const"
+                && ins[0].node.outTypes[ins[0].index] == .f16
+            if p.type == "Const" || compressed {
                 p.valued = p.valued.map { _ in true }
                 folded.insert(ObjectIdentifier(p))
             } else if p.type == "ShapeOf" {
