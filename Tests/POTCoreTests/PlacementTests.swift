@@ -16,6 +16,11 @@ struct PlacementTests {
         var shape: [Int]
         var keys: [EdgeRef]
         var rescaled: Bool
+        /// Whether POT's quantizer is symmetric, as its ranges show: weights `low == -high`; per-tensor
+        /// activations by the range shape (POT keeps symmetric ones scalar, asymmetric ones all-ones of the
+        /// input rank); per-channel activations `low == -high * levels / (levels - 2)` or nil when every
+        /// `low` is 0, which both modes produce for non-negative data.
+        var symmetricForm: Bool?
     }
 
     /// POT's quantizers, keyed by consumer. For GroupConvolution weights POT's IR has the FakeQuantize
@@ -37,15 +42,28 @@ struct PlacementTests {
             let il = f["input_low"] as? [String: Any] ?? [:], ih = f["input_high"] as? [String: Any] ?? [:]
             let oh = f["output_high"] as? [String: Any] ?? [:]
             let ihv = ih["values"] as? [Double] ?? [], ohv = oh["values"] as? [Double] ?? []
-            let doubled = !ihv.isEmpty && zip(ihv, ohv).allSatisfy { abs($1 - 2 * $0) <= 1e-6 * max(1, abs($1)) }
-                && ihv.contains { $0 != 0 }
+            let ilv = il["values"] as? [Double] ?? [], levels = Double(f["levels"] as? Int ?? 256)
+            let shape = il["shape"] as? [Int] ?? []
             // Compressed (f16) weights: POT saves Const → Convert ("…/restored_convert") → FakeQuantize.
             let producer = f["producer"] as? [String: Any] ?? [:]
             let restored = producer["type"] as? String == "Convert" && (producer["name"] as? String ?? "").hasSuffix("/restored_convert")
+            let isWeights = restored || f["kind"] as? String == "weights"
+            let doubled = !ihv.isEmpty && zip(ihv, ohv).allSatisfy { abs($1 - 2 * $0) <= 1e-6 * max(1, abs($1)) }
+                && ihv.contains { $0 != 0 }
+            let symmetricForm: Bool?
+            if isWeights {
+                symmetricForm = zip(ilv, ihv).allSatisfy { abs($0 + $1) <= 1e-6 * abs($1) }
+            } else if shape.allSatisfy({ $0 == 1 }) {
+                symmetricForm = shape.isEmpty
+            } else {
+                symmetricForm = ilv.allSatisfy({ $0 == 0 }) ? nil : zip(ilv, ihv).allSatisfy { low, high in
+                    low == 0 || abs(low + high * levels / (levels - 2)) <= 1e-5 * abs(high)
+                }
+            }
             out.append(GoldenFQ(name: f["name"] as? String ?? "", levels: f["levels"] as? Int ?? 0,
-                                kind: restored ? "weights" : f["kind"] as? String ?? "",
-                                shape: il["shape"] as? [Int] ?? [], keys: keys.sorted(),
-                                rescaled: doubled && (restored || f["kind"] as? String == "weights")))
+                                kind: isWeights ? "weights" : "activations", shape: shape, keys: keys.sorted(),
+                                rescaled: doubled && isWeights,
+                                symmetricForm: symmetricForm))
         }
         return (json["params"] as? [String: Any] ?? [:], out)
     }
@@ -70,17 +88,17 @@ struct PlacementTests {
 
     struct Comparison: CustomStringConvertible {
         var model: String
-        var golden = 0, planned = 0, matched = 0, sameName = 0, sameLevels = 0, sameShape = 0, sameRescale = 0
+        var golden = 0, planned = 0, matched = 0, sameName = 0, sameLevels = 0, sameShape = 0, sameRescale = 0, sameMode = 0
         var missing: [String] = [], extra: [String] = [], notes: [String] = []
         var description: String {
             "\(model): \(matched)/\(golden) matched, \(planned - matched) extra; names \(sameName), levels \(sameLevels), "
-                + "range shapes \(sameShape), rescale flags \(sameRescale)"
+                + "range shapes \(sameShape), rescale flags \(sameRescale), modes \(sameMode)"
                 + (missing.isEmpty ? "" : "\n  missing: \(missing)") + (extra.isEmpty ? "" : "\n  extra: \(extra)")
                 + (notes.isEmpty ? "" : "\n  " + notes.prefix(12).joined(separator: "\n  "))
         }
         var perfect: Bool {
             matched == golden && planned == golden && sameName == golden && sameLevels == golden && sameShape == golden
-                && sameRescale == golden
+                && sameRescale == golden && sameMode == golden
         }
     }
 
@@ -99,6 +117,7 @@ struct PlacementTests {
             if q.name == g.name { c.sameName += 1 } else { c.notes.append("name \(q.name) vs POT \(g.name)") }
             if q.levels == g.levels && q.kind.rawValue == g.kind { c.sameLevels += 1 } else { c.notes.append("levels/kind \(q.name): \(q.levels) \(q.kind) vs \(g.levels) \(g.kind)") }
             if q.rangeShape == g.shape { c.sameShape += 1 } else { c.notes.append("shape \(q.name): \(q.rangeShape) vs \(g.shape)") }
+            if g.symmetricForm.map({ (q.scheme.mode == .symmetric) == $0 }) ?? true { c.sameMode += 1 } else { c.notes.append("mode \(q.name): \(q.scheme.mode)") }
             if q.saturationRescale == g.rescaled { c.sameRescale += 1 } else { c.notes.append("rescale \(q.name): \(q.saturationRescale) vs \(g.rescaled)") }
         }
         c.extra = plan.filter { !seen.contains($0.consumers.sorted()) }.map { "\($0.name) \($0.consumers)" }
