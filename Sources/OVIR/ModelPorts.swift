@@ -8,7 +8,9 @@ public struct ModelPort: @unchecked Sendable {
     public let names: [String]
     /// OpenVINO's `any_name`: the smallest tensor name in byte order; the layer name when there are no names.
     public let name: String
+    /// The element type (a Parameter's `element_type`; for a Result, its producer's output precision).
     public let elementType: ElementType
+    /// The shape (a Parameter's `shape`, with intervals; for a Result, its producer's declared port dims).
     public let shape: PartialShape
 }
 
