@@ -68,8 +68,11 @@ def load_inputs(model, spec, np):
 def run_model(core, xml, spec, np):
     model = core.read_model(xml)
     names = {"inputs": [sorted(p.get_names()) for p in model.inputs], "outputs": [sorted(p.get_names()) for p in model.outputs]}
-    compiled = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     feeds = load_inputs(model, spec, np)
+    # The CPU plugin refuses dynamic-rank Parameters: pin them to the input's shape (both IRs alike).
+    if any(p.get_partial_shape().rank.is_dynamic for p in model.inputs):
+        model.reshape({p: list(f.shape) for p, f in zip(model.inputs, feeds)})
+    compiled = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
     req = compiled.create_infer_request()
     req.infer(feeds)
     outs = [np.array(req.get_output_tensor(k).data, copy=True) for k in range(len(model.outputs))]
