@@ -120,3 +120,68 @@ struct InsertionTests {
         #expect(throws: PlacementError.self) { try QuantizerPlacement.insertFakeQuantize(graph: graph, plan: plan, ranges: [:]) }
     }
 }
+
+/// Small hand-made graphs for the cases the POT fixtures do not reach.
+@Suite("FakeQuantize insertion on hand-made graphs")
+struct InsertionEdgeCaseTests {
+    static func ranges(for plan: PlacementPlan) -> [String: QuantizerRanges] {
+        var out: [String: QuantizerRanges] = [:]
+        for q in plan.quantizers {
+            let n = q.rangeShape.reduce(1, *)
+            let low = Tensor(shape: q.rangeShape, scalars: Array(repeating: Float(-1), count: n))
+            let high = Tensor(shape: q.rangeShape, scalars: Array(repeating: Float(1), count: n))
+            out[q.name] = QuantizerRanges(inputLow: low, inputHigh: high, outputLow: low, outputHigh: high)
+        }
+        return out
+    }
+
+    static func setShape(_ ref: OutputRef, _ shape: [Int]) {
+        ref.node.outputs[ref.index].shape = PartialShape(static: shape)
+    }
+
+    @Test("Const → Reshape → GroupConvolution: the FakeQuantize goes before the existing Reshape")
+    func groupConvolutionWithReshape() throws {
+        let b = GraphBuilder()
+        let x = b.parameter("x", .f32, [1, 4, 8, 8])
+        let w = b.constant(Array(repeating: 0.5, count: 36), shape: [4, 1, 3, 3])
+        let shape = b.constant(i64: [4, 1, 1, 3, 3])
+        let r = b.op("Reshape", [w, shape], ["special_zero": "false"], name: "w_reshape")
+        Self.setShape(r, [4, 1, 1, 3, 3])
+        let y = b.op("GroupConvolution", [x, r], ["strides": "1,1", "pads_begin": "1,1", "pads_end": "1,1", "dilations": "1,1"], name: "dw")
+        Self.setShape(y, [1, 4, 8, 8])
+        let z = b.op("Convolution", [y, b.constant(Array(repeating: 0.1, count: 32), shape: [8, 4, 1, 1])],
+                     ["strides": "1,1", "pads_begin": "0,0", "pads_end": "0,0", "dilations": "1,1"], name: "pw")
+        Self.setShape(z, [1, 8, 8, 8])
+        b.result(z)
+        let plan = try QuantizerPlacement.makePlan(graph: b.graph, config: PlacementConfig())
+        let wq = try #require(plan.quantizers.first { $0.name == "dw/fq_weights_1" })
+        #expect(wq.consumers == [EdgeRef("dw", 1)] && wq.rangeShape == [4, 1, 1, 1])
+        // The depthwise input has only the depthwise consumer: per-channel activations.
+        #expect(plan.quantizers.first { $0.name == "dw/fq_input_0" }?.rangeShape == [1, 4, 1, 1])
+        #expect(plan.zeroBiasConvolutions.sorted() == ["dw", "pw"])
+        try QuantizerPlacement.insertFakeQuantize(graph: b.graph, plan: plan, ranges: Self.ranges(for: plan))
+        let reshape = try #require(b.graph.node(named: "w_reshape"))
+        #expect(reshape.inputs[0].source?.node.type == "FakeQuantize")
+        #expect(b.graph.node(named: "dw")?.inputs[1].source?.node === reshape)
+        #expect(b.graph.node(named: "dw/add_")?.type == "Add")
+    }
+
+    @Test("Folded weights (Const → Transpose → MatMul) are quantized per output channel on their last axis")
+    func foldedMatMulWeights() throws {
+        let b = GraphBuilder()
+        let x = b.parameter("x", .f32, [2, 6])
+        let w = b.constant((0..<24).map(Float.init), shape: [4, 6])
+        let wt = b.op("Transpose", [w, b.constant(i64: [1, 0])], name: "wt")
+        Self.setShape(wt, [6, 4])
+        let y = b.op("MatMul", [x, wt], ["transpose_a": "false", "transpose_b": "false"], name: "fc")
+        Self.setShape(y, [2, 4])
+        b.result(y)
+        let plan = try QuantizerPlacement.makePlan(graph: b.graph, config: PlacementConfig())
+        let wq = try #require(plan.quantizers.first { $0.kind == .weights })
+        #expect(wq.name == "fc/fq_weights_1" && wq.producer == OutputRefName("wt", 0))
+        #expect(wq.channelAxis == 1 && wq.rangeShape == [1, 4])
+        #expect(plan.transposedMatMulWeights.isEmpty)
+        try QuantizerPlacement.insertFakeQuantize(graph: b.graph, plan: plan, ranges: Self.ranges(for: plan))
+        #expect(b.graph.node(named: "fc")?.inputs[1].source?.node.name == "fc/fq_weights_1")
+    }
+}

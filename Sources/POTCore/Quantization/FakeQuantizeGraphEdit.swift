@@ -80,19 +80,12 @@ extension QuantizerPlacement {
 
     static func transposeWeights(_ graph: Graph, matmul name: String) throws {
         let mm = try node(graph, name)
-        guard mm.inputs.count > 1, let src = mm.inputs[1].source, src.node.type == "Const", let t = src.node.constant,
-              t.rank > 1 else { return }   // folded weights stay as they are; their ranges follow the plan's axis
-        let transposed = try swapLastAxes(t)
-        let target: Node
-        if graph.consumers(of: src).count == 1 {
-            target = src.node
-            target.constant = transposed
-            target.attributes["shape"] = transposed.shape.map(String.init).joined(separator: ",")
-            target.outputs[0].shape = PartialShape(static: transposed.shape)
-        } else {
-            target = makeConst(graph, src.node.name + "/transposed", transposed)
+        guard mm.inputs.count > 1, let src = mm.inputs[1].source, let t = constant(behind: src), t.rank > 1 else {
+            throw PlacementError("MatMul '\(name)': the plan transposes its weights, but input 1 is not a constant")
         }
-        mm.inputs[1].source = target.output(0)
+        let transposed = try swapLastAxes(t)
+        let newSource = try replaceConstant(graph, src, with: transposed)
+        mm.inputs[1].source = newSource
         mm.inputs[1].shape = PartialShape(static: transposed.shape)
         mm.attributes["transpose_b"] = "true"
     }

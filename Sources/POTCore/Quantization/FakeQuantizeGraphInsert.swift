@@ -25,25 +25,40 @@ extension QuantizerPlacement {
         var source = original
         var reshapeTo: [Int]? = nil
         if q.kind == .weights, consumers.count == 1, consumers[0].0.type == "GroupConvolution", consumers[0].1 == 1,
-           let t = constant(behind: original), t.rank >= 3,
-           let dataRank = consumers[0].0.inputs.first?.shape.rank, t.rank == dataRank + 1 {
+           let shape = original.port.shape.staticShape, shape.count >= 3,
+           let dataRank = consumers[0].0.inputs.first?.shape.rank, shape.count == dataRank + 1 {
             // POT quantizes grouped weights in convolution form and reshapes them back after the FakeQuantize.
-            reshapeTo = t.shape
-            source = try replaceConstant(graph, original, with: t.reshaped([t.shape[0] * t.shape[1]] + t.shape.dropFirst(2)))
+            reshapeTo = shape
+            let merged = [shape[0] * shape[1]] + shape.dropFirst(2)
+            if let t = constant(behind: original) {
+                source = try replaceConstant(graph, original, with: t.reshaped(merged))
+            } else {   // weights computed from constants (POT folds them): reshape with an op
+                source = makeReshape(graph, "\(q.name)/group_merge", original, to: merged)
+            }
         }
-        if q.saturationRescale, let t = constant(behind: source) {
-            source = try replaceConstant(graph, source, with: try halve(t))
+        if q.saturationRescale {
+            if let t = constant(behind: source) {
+                source = try replaceConstant(graph, source, with: try halve(t))
+            } else {   // folded weights: the same halving as an op
+                let half = makeConst(graph, "\(q.name)/saturation_scale", Tensor(doubles: [0.5], as: source.port.elementType, shape: []))
+                source = makeOp(graph, "\(q.name)/saturation_rescale", "Multiply", [source, half.output(0)],
+                                attributes: [IRAttribute("auto_broadcast", "numpy")],
+                                output: OutputPort(portID: 2, elementType: source.port.elementType, shape: source.port.shape)).output(0)
+            }
         }
         let fq = makeFakeQuantize(graph, q, source: source, ranges: r)
         if let shape = reshapeTo {
-            let shapeConst = makeConst(graph, "\(consumers[0].0.name)/weights_shape", Tensor(shape: [shape.count], scalars: shape.map(Int64.init)))
-            let reshape = makeOp(graph, "\(q.name)/reshape", "Reshape", [fq.output(0), shapeConst.output(0)],
-                                 attributes: [IRAttribute("special_zero", "false")],
-                                 output: OutputPort(portID: 2, elementType: source.port.elementType, shape: PartialShape(static: shape)))
-            consumers[0].0.inputs[1].source = reshape.output(0)
+            consumers[0].0.inputs[1].source = makeReshape(graph, "\(q.name)/reshape", fq.output(0), to: shape)
         } else {
             for (n, i) in consumers { n.inputs[i].source = fq.output(0) }
         }
+    }
+
+    /// `Reshape(source, shape)` with the shape as an i64 Const named `<name>/shape`.
+    static func makeReshape(_ graph: Graph, _ name: String, _ source: OutputRef, to shape: [Int]) -> OutputRef {
+        let shapeConst = makeConst(graph, name + "/shape", Tensor(shape: [shape.count], scalars: shape.map(Int64.init)))
+        return makeOp(graph, name, "Reshape", [source, shapeConst.output(0)], attributes: [IRAttribute("special_zero", "false")],
+                      output: OutputPort(portID: 2, elementType: source.port.elementType, shape: PartialShape(static: shape))).output(0)
     }
 
     /// The value of a Const, or of a Const under a Convert (compressed f16 weights, which POT treats as

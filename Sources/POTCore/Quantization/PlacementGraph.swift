@@ -24,6 +24,8 @@ final class PNode {
     var valued: [Bool]
     var skipped = false
     var group = 1
+    /// Folded MatMul weights POT would transpose but SwiftPOT does not: channels on the last axis.
+    var lastAxisChannels = false
     // FakeQuantize bookkeeping (POT's fq_group / fq_configs / fq_config_priority).
     var fqKind: QuantizerKind = .activations
     var fqPriority = 1
@@ -146,6 +148,14 @@ extension PGraph {
                 g.connect(PPort(node: src, index: s.index), PPort(node: dst, index: i))
             }
         }
+        // GroupConvolution: group count from the weights, and MO drops the weights Reshape (before folding).
+        for p in g.nodes where p.origin?.type == "GroupConvolution" {
+            if let w = p.inputs[1], let s = w.node.outShapes[w.index], let first = s.first { p.group = first }
+            if let w = p.inputs[1], w.node.type == "Reshape", let src = w.node.inputs[0], src.node.type == "Const" {
+                g.disconnect(PPort(node: p, index: 1))
+                g.connect(src, PPort(node: p, index: 1))
+            }
+        }
         // Values known at load time, and which of them come from constants only (folded).
         var folded: Set<ObjectIdentifier> = []
         for n in order {
@@ -168,14 +178,6 @@ extension PGraph {
             for i in p.inputs.indices { g.disconnect(PPort(node: p, index: i)) }
             p.type = "Const"
             p.inputs = []
-        }
-        // GroupConvolution: group count from the weights, and MO drops the weights Reshape.
-        for p in g.nodes where p.origin?.type == "GroupConvolution" {
-            if let w = p.inputs[1], let s = w.node.outShapes[w.index], let first = s.first { p.group = first }
-            if let w = p.inputs[1], w.node.type == "Reshape", let src = w.node.inputs[0], src.node.type == "Const" {
-                g.disconnect(PPort(node: p, index: 1))
-                g.connect(src, PPort(node: p, index: 1))
-            }
         }
         for p in g.nodes where (p.type == "MaxPool" || p.type == "TopK") && p.outputs.count > 1 {
             for o in p.outputs.indices where p.outputs[o].isEmpty {

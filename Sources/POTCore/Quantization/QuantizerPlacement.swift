@@ -26,13 +26,22 @@ package enum QuantizerPlacement {
             n.type == "MatMul" && n.input(1)?.type == "Const" && (n.inputShape(1)?.count ?? 0) > 1
                 && !((try? n.origin?.attributes.bool("transpose_b", default: false)) ?? false)
         }
-        for n in transposedOps {
+        // POT transposes folded weights too; SwiftPOT only rewrites plain Consts (and Const → Convert),
+        // and quantizes the others per output channel along their last axis instead.
+        let directlyTransposed = transposedOps.filter { n in
+            guard let w = n.input(1)?.origin else { return false }
+            return w.type == "Const" || (w.type == "Convert" && w.inputs.first?.source?.node.type == "Const")
+        }
+        for n in transposedOps where !directlyTransposed.contains(where: { $0 === n }) {
+            if let w = n.input(1) { w.lastAxisChannels = true }
+        }
+        for n in directlyTransposed {
             // POT stores these weights transposed; per-channel ranges follow the new layout.
             guard let w = n.inputs[1], var s = w.node.outShapes[w.index] else { continue }
             s.swapAt(s.count - 1, s.count - 2)
             w.node.outShapes[w.index] = s
         }
-        let transposed = transposedOps.map(\.name)
+        let transposed = directlyTransposed.map(\.name)
         g.markShapeSubgraphs()
         let zeroBiases = g.insertZeroBiases()
         let aligned = config.activationChannelAlignment ? SaturationFix.alignedConvolutions(g) : []
@@ -86,7 +95,7 @@ package enum QuantizerPlacement {
         if fq.fqKind == .weights {
             let s = shape
             let transposedOp = fq.outputs[0].first?.node.type == "ConvolutionBackpropData"
-            let axis = transposedOp ? 1 : 0
+            let axis = fq.input(0)?.lastAxisChannels == true ? s.count - 1 : (transposedOp ? 1 : 0)
             bounds[axis] = s[axis]
             return (axis, bounds)
         }
