@@ -96,7 +96,7 @@ final class PoolKernel: Kernel {
         if kind == .max8 {
             let ax = try normalizeAxes([axis], rank: x.rank, opName)[0]
             let span = x.shape[ax...].reduce(1, *)
-            for (k, i) in indices.enumerated() { outputs[1].setDouble(Double(span == 0 ? 0 : i % span), at: k) }
+            storeInt64s(indices.map { Int64(span == 0 ? 0 : $0 % span) }, into: &outputs[1])
         }
     }
 }
@@ -105,42 +105,44 @@ final class PoolKernel: Kernel {
 struct PoolGeometry {
     let input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], padsBegin: [Int], padsEnd: [Int]
 
-    /// Calls `body(outputIndex, taps)` for each output, with the in-input flat offsets of its window.
+    /// Window elements of dim `d` starting at `start` that lie in the padded input `[-pad_begin, in + pad_end)`.
+    @inline(__always)
+    private func paddedSpan(_ d: Int, _ start: Int) -> Int {
+        var n = 0
+        for k in 0..<kernel[d] {
+            let i = start + k * dilations[d]
+            if i >= -padsBegin[d] && i < input[d] + padsEnd[d] { n += 1 }
+        }
+        return n
+    }
+
+    /// Calls `body(outputIndex, taps, paddedCount)` for each output, with the flat offsets of its
+    /// window's input elements and the size of its window clipped to the padded input.
     private func forEachWindow(_ body: (Int, [Int], Int) -> Void) {
         var taps: [Int] = []
         taps.reserveCapacity(kernel.reduce(1, *))
         var o = 0
         for o0 in 0..<output[0] {
+            let s0 = o0 * strides[0] - padsBegin[0], n0 = paddedSpan(0, s0)
             for o1 in 0..<output[1] {
+                let s1 = o1 * strides[1] - padsBegin[1], n1 = paddedSpan(1, s1)
                 for o2 in 0..<output[2] {
+                    let s2 = o2 * strides[2] - padsBegin[2], n2 = paddedSpan(2, s2)
                     taps.removeAll(keepingCapacity: true)
-                    var padded = 1
-                    var spans = [0, 0, 0]
-                    let starts = [o0 * strides[0] - padsBegin[0], o1 * strides[1] - padsBegin[1], o2 * strides[2] - padsBegin[2]]
-                    for d in 0..<3 {
-                        // The window clipped to the padded input [-pad_begin, in + pad_end).
-                        var n = 0
-                        for k in 0..<kernel[d] {
-                            let i = starts[d] + k * dilations[d]
-                            if i >= -padsBegin[d] && i < input[d] + padsEnd[d] { n += 1 }
-                        }
-                        spans[d] = n
-                        padded *= n
-                    }
                     for k0 in 0..<kernel[0] {
-                        let i0 = starts[0] + k0 * dilations[0]
+                        let i0 = s0 + k0 * dilations[0]
                         if i0 < 0 || i0 >= input[0] { continue }
                         for k1 in 0..<kernel[1] {
-                            let i1 = starts[1] + k1 * dilations[1]
+                            let i1 = s1 + k1 * dilations[1]
                             if i1 < 0 || i1 >= input[1] { continue }
                             for k2 in 0..<kernel[2] {
-                                let i2 = starts[2] + k2 * dilations[2]
+                                let i2 = s2 + k2 * dilations[2]
                                 if i2 < 0 || i2 >= input[2] { continue }
                                 taps.append((i0 * input[1] + i1) * input[2] + i2)
                             }
                         }
                     }
-                    body(o, taps, padded)
+                    body(o, taps, n0 * n1 * n2)
                     o += 1
                 }
             }
@@ -237,6 +239,6 @@ final class AdaptivePoolKernel: Kernel {
                 }
             }
         }
-        for (k, i) in indices.enumerated() { outputs[1].setDouble(Double(i), at: k) }
+        if isMax { storeInt64s(indices.map { Int64($0) }, into: &outputs[1]) }
     }
 }
