@@ -7,6 +7,12 @@ package final class DefaultQuantization: Algorithm {
     package let name = "DefaultQuantization"
     package let params: QuantizationParams
     package let minMax: MinMaxQuantization
+    /// The ops whose bias the last run corrected.
+    package private(set) var corrected: [String] = []
+    /// Progress of statistics collection on stderr (the command line turns it on).
+    package var printProgress = false {
+        didSet { minMax.printProgress = printProgress }
+    }
 
     package init(params: QuantizationParams) {
         self.params = params
@@ -19,8 +25,20 @@ package final class DefaultQuantization: Algorithm {
     }
 
     package func run(_ model: CompressedModel, engine: any Engine) throws -> CompressedModel {
-        var current = model
-        current = try minMax.run(current, engine: engine)
-        return current
+        if !params.useFastBias {
+            throw OVIRError("DefaultQuantization.params.use_fast_bias: false (BiasCorrection) is not supported yet")
+        }
+        let (out, plans) = try minMax.prepare(model)
+        let fbc = FastBiasCorrection(threshold: params.biasThreshold, applyForAllNodes: params.applyForAllNodes)
+        let targets = zip(out.models, plans).map { fbc.targets($0.graph, plan: $1) }
+        // POT collects MinMaxQuantization's and the bias correction's statistics in one pass.
+        var layout = minMax.statsLayout(plans)
+        for t in targets { layout.merge(fbc.layout(t)) { a, b in a.merging(b) { x, _ in x } } }
+        let stats = try minMax.collect(out, layout: layout, engine: engine)
+        try minMax.finish(out, plans: plans, stats: stats)
+        for (m, t) in zip(out.models, targets) {
+            corrected = try fbc.apply(m.graph, targets: t, stats: stats)
+        }
+        return out
     }
 }

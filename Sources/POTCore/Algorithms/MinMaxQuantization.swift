@@ -13,6 +13,8 @@ package final class MinMaxQuantization: Algorithm {
     package let params: QuantizationParams
     /// DefaultQuantization's channel alignment marks more convolutions for the saturation fix.
     var channelAlignment = false
+    /// Progress of statistics collection on stderr (the command line turns it on).
+    package var printProgress = false
     /// What the last run computed, for reports: quantizer name → (plan entry, constants).
     package private(set) var lastRanges: [(quantizer: PlannedQuantizer, ranges: [Tensor])] = []
 
@@ -23,20 +25,31 @@ package final class MinMaxQuantization: Algorithm {
     }
 
     package func run(_ model: CompressedModel, engine: any Engine) throws -> CompressedModel {
+        let (out, plans) = try prepare(model)
+        let stats = try collect(out, layout: statsLayout(plans), engine: engine)
+        try finish(out, plans: plans, stats: stats)
+        return out
+    }
+
+    /// A copy of `model` and the placement plan of each member (the plan's preprocessing is applied
+    /// with the FakeQuantize layers, after statistics are collected on the model as it is).
+    package func prepare(_ model: CompressedModel) throws -> (CompressedModel, [PlacementPlan]) {
         let out = model.copy()
         var plans: [PlacementPlan] = []
         for m in out.models {
             try validateIgnoredScope(m.graph)
             let plan = try QuantizerPlacement.makePlan(graph: m.graph, config: params.placementConfig(channelAlignment: channelAlignment))
-            try PlanApplication.preprocess(m.graph, plan: plan)
             plans.append(plan)
         }
-        let stats = try collectStatistics(out, plans: plans, engine: engine)
+        return (out, plans)
+    }
+
+    /// Ranges for every planned quantizer from `stats`, and the FakeQuantize layers.
+    package func finish(_ model: CompressedModel, plans: [PlacementPlan], stats: [StatisticPoint: [String: [Tensor]]]) throws {
         lastRanges = []
-        for (m, plan) in zip(out.models, plans) {
+        for (m, plan) in zip(model.models, plans) {
             try quantize(m.graph, plan: plan, stats: stats)
         }
-        return out
     }
 
     /// An ignored-scope name that matches no layer is an error (POT ignores it silently).
@@ -49,13 +62,12 @@ package final class MinMaxQuantization: Algorithm {
         }
     }
 
-    /// The activation statistics every quantizer needs, in one pass over the calibration subset.
-    func collectStatistics(_ model: CompressedModel, plans: [PlacementPlan], engine: any Engine)
-        throws -> [StatisticPoint: [String: [Tensor]]] {
+    /// The activation statistics every quantizer needs.
+    package func statsLayout(_ plans: [PlacementPlan]) -> StatsLayout {
         var layout: StatsLayout = [:]
         for plan in plans {
             for q in plan.quantizers where q.kind == .activations {
-                let point = StatisticPoint(node: q.producer.node, port: q.producer.output)
+                let point = PlanApplication.statisticPoint(q, plan: plan)
                 let e = params.estimator(for: q)
                 for (isMax, b) in [(false, e.min), (true, e.max)] {
                     guard let b else { continue }
@@ -63,10 +75,15 @@ package final class MinMaxQuantization: Algorithm {
                 }
             }
         }
+        return layout
+    }
+
+    /// One pass over the calibration subset collecting `layout`.
+    package func collect(_ model: CompressedModel, layout: StatsLayout, engine: any Engine) throws -> [StatisticPoint: [String: [Tensor]]] {
         guard !layout.isEmpty else { return [:] }
         try engine.setModel(model)
         let sampler = try calibrationSampler(engine)
-        return try engine.predict(statsLayout: layout, sampler: sampler, metricPerSample: false, printProgress: false).statistics
+        return try engine.predict(statsLayout: layout, sampler: sampler, metricPerSample: false, printProgress: printProgress).statistics
     }
 
     package func calibrationSampler(_ engine: any Engine) throws -> BatchSampler {
@@ -77,7 +94,7 @@ package final class MinMaxQuantization: Algorithm {
         return BatchSampler(indices: params.subsetIndices(datasetSize: sized.datasetSize), batchSize: params.statBatchSize)
     }
 
-    /// Ranges for every planned quantizer, then the FakeQuantize layers.
+    /// Ranges for every planned quantizer, then the FakeQuantize layers (placement's graph edit).
     func quantize(_ g: Graph, plan: PlacementPlan, stats: [StatisticPoint: [String: [Tensor]]]) throws {
         var ranges: [QuantizerRange] = []
         var ranks: [Int] = []
@@ -87,12 +104,12 @@ package final class MinMaxQuantization: Algorithm {
                                  saturationRescale: q.saturationRescale)
             var minV: StatValue?, maxV: StatValue?
             if q.kind == .weights {
-                let w = try weights(g, q)
+                let w = try PlanApplication.weights(g, q, plan: plan)
                 minV = try e.min.map { try WeightStatistics.compute(w, estimator: $0, isMax: false, channelAxis: q.channelAxis ?? 0) }
                 maxV = try e.max.map { try WeightStatistics.compute(w, estimator: $0, isMax: true, channelAxis: q.channelAxis ?? 0) }
                 ranks.append(w.rank)
             } else {
-                let point = StatisticPoint(node: q.producer.node, port: q.producer.output)
+                let point = PlanApplication.statisticPoint(q, plan: plan)
                 func agg(_ b: BorderEstimator?, _ isMax: Bool) throws -> StatValue? {
                     guard let b else { return nil }
                     guard let batches = stats[point]?[b.statName(isMax: isMax)] else {
@@ -102,7 +119,7 @@ package final class MinMaxQuantization: Algorithm {
                 }
                 minV = try agg(e.min, false)
                 maxV = try agg(e.max, true)
-                ranks.append(try activationRank(g, q))
+                ranks.append(activationRank(g, point))
             }
             do { ranges.append(try RangeComputation.range(spec, min: minV, max: maxV)) } catch {
                 throw OVIRError("quantizer '\(q.name)': \(error)")
@@ -114,37 +131,19 @@ package final class MinMaxQuantization: Algorithm {
         for (_, members) in groups.sorted(by: { $0.key < $1.key }) {
             for (i, r) in zip(members, RangeFormulas.unify(members.map { ranges[$0] })) { ranges[i] = r }
         }
+        var byName: [String: QuantizerRanges] = [:]
         for (i, q) in plan.quantizers.enumerated() {
             let axis = q.channelAxis ?? (q.kind == .weights ? 0 : 1)
-            let tensors = try RangeComputation.tensors(ranges[i], inputRank: q.rangeShape.isEmpty ? ranks[i] : q.rangeShape.count,
-                                                       channelAxis: axis)
-            if q.kind == .weights && q.saturationRescale { try rescaleWeights(g, q, by: 2) }
-            try PlanApplication.insert(q, ranges: tensors, into: g)
-            lastRanges.append((q, tensors))
+            let t = try RangeComputation.tensors(ranges[i], inputRank: q.rangeShape.isEmpty ? ranks[i] : q.rangeShape.count,
+                                                 channelAxis: axis)
+            byName[q.name] = QuantizerRanges(inputLow: t[0], inputHigh: t[1], outputLow: t[2], outputHigh: t[3])
+            lastRanges.append((q, t))
         }
+        try QuantizerPlacement.insertFakeQuantize(graph: g, plan: plan, ranges: byName)
     }
 
-    func weights(_ g: Graph, _ q: PlannedQuantizer) throws -> Tensor {
-        guard let n = g.node(named: q.producer.node), let w = n.constant else {
-            throw OVIRError("quantizer '\(q.name)': weights producer '\(q.producer.node)' is not a constant")
-        }
-        return try PlanApplication.weightsView(w, q)
-    }
-
-    func activationRank(_ g: Graph, _ q: PlannedQuantizer) throws -> Int {
-        guard let n = g.node(named: q.producer.node), q.producer.output < n.outputs.count,
-              let dims = n.outputs[q.producer.output].shape.dims else { return 0 }
-        return dims.count
-    }
-
-    /// POT's saturation fix on CPU/ANY: the weights are divided by the factor (the FakeQuantize output
-    /// range was multiplied by it).
-    func rescaleWeights(_ g: Graph, _ q: PlannedQuantizer, by factor: Float) throws {
-        guard let n = g.node(named: q.producer.node), var w = n.constant else { return }
-        guard w.elementType == .f32 else {
-            throw OVIRError("quantizer '\(q.name)': saturation fix on \(w.elementType.rawValue) weights is not supported")
-        }
-        try w.withUnsafeMutableBufferPointer(as: Float.self) { p in for i in p.indices { p[i] /= factor } }
-        n.constant = w
+    func activationRank(_ g: Graph, _ point: StatisticPoint) -> Int {
+        guard let n = g.node(named: point.node), point.port < n.outputs.count else { return 0 }
+        return n.outputs[point.port].shape.rank ?? 0
     }
 }
