@@ -136,14 +136,18 @@ public final class CompiledModel: @unchecked Sendable {
         self.resultNodes = results
         self.resultSlots = resultSlots
         self.lastUse = lastUse
+        // Names follow OpenVINO's rules for IR (Graph.modelInputs / modelOutputs); types and shapes
+        // are the inferred ones.
+        let portsIn = graph.modelInputs, portsOut = graph.modelOutputs
         self.inputs = parameterNodes.map { p in
-            ModelIO(name: p.outputs.first?.names.min() ?? p.name, names: p.outputs.first?.names ?? [],
-                    nodeName: p.name, elementType: infos[slotOf[p.output(0)]!].elementType,
-                    shape: infos[slotOf[p.output(0)]!].shape)
+            let port = portsIn.first { $0.node === p }
+            let info = infos[slotOf[p.output(0)]!]
+            return ModelIO(name: port?.name ?? p.name, names: port?.names ?? [], nodeName: p.name,
+                           elementType: info.elementType, shape: info.shape)
         }
         self.outputs = zip(results, resultSlots).map { (r, s) in
-            let src = r.inputs[0].source!
-            return ModelIO(name: src.port.names.min() ?? src.node.name, names: src.port.names, nodeName: r.name,
+            let port = portsOut.first { $0.node === r }
+            return ModelIO(name: port?.name ?? r.name, names: port?.names ?? [], nodeName: r.name,
                            elementType: infos[s].elementType, shape: infos[s].shape)
         }
     }
