@@ -7,6 +7,8 @@ package final class DefaultQuantization: Algorithm {
     package let name = "DefaultQuantization"
     package let params: QuantizationParams
     package let minMax: MinMaxQuantization
+    /// The (producer, consumer) convolutions the last run aligned.
+    package private(set) var alignedPairs: [(String, String)] = []
     /// The ops whose bias the last run corrected.
     package private(set) var corrected: [String] = []
     /// Progress of statistics collection on stderr (the command line turns it on).
@@ -28,7 +30,16 @@ package final class DefaultQuantization: Algorithm {
         if !params.useFastBias {
             throw OVIRError("DefaultQuantization.params.use_fast_bias: false (BiasCorrection) is not supported yet")
         }
-        let (out, plans) = try minMax.prepare(model)
+        // ActivationChannelAlignment: its own pass over the calibration subset, on the FP32 model.
+        let aligned = model.copy()
+        let aca = ActivationChannelAlignment()
+        let pairs = aligned.models.flatMap { aca.pairs($0.graph) }
+        if !pairs.isEmpty {
+            let stats = try minMax.collect(aligned, layout: aca.layout(pairs), engine: engine)
+            try aca.apply(pairs, stats: stats)
+        }
+        alignedPairs = pairs.map { ($0.nodeIn, $0.nodeOut) }
+        let (out, plans) = try minMax.prepare(aligned)
         let fbc = FastBiasCorrection(threshold: params.biasThreshold, applyForAllNodes: params.applyForAllNodes)
         let targets = zip(out.models, plans).map { fbc.targets($0.graph, plan: $1) }
         // POT collects MinMaxQuantization's and the bias correction's statistics in one pass.
