@@ -30,7 +30,7 @@ struct Quantize: ParsableCommand {
     @Option(help: "Labels (.npy) for --metric top1.") var labels: String?
     @Option(name: .customLong("output-dir"), help: "Where to write NAME.xml/.bin.") var outputDir: String = "results"
     @Option(help: "Output model name (default: the model's name).") var name: String?
-    @Option(help: "Interpreter threads.") var threads: Int = 1
+    @Option(help: "Interpreter threads (default: the number of CPU cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print a JSON report on stdout.") var json = false
 
     func run() throws {

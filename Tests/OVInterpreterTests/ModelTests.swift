@@ -48,7 +48,7 @@ struct ModelTests {
 
     /// INT8: OpenVINO executes POT's FakeQuantize graphs with integer kernels, SwiftPOT simulates them
     /// in f32, so single quantization steps flip; the outputs must stay much closer to OpenVINO's INT8
-    /// outputs than OpenVINO's INT8 outputs are to its FP32 outputs.
+    /// outputs (by cosine) than OpenVINO's INT8 outputs are to its FP32 outputs (at most half as far).
     @Test("POT INT8 model tracks OpenVINO's INT8 outputs", arguments: ["face_landmark", "palm_detection_lite"])
     func int8(_ name: String) throws {
         let m = Self.models.first { $0.name == name }!
@@ -59,7 +59,7 @@ struct ModelTests {
             let int8 = try (0..<outs.count).flatMap { try m.reference("int8", sample: s, output: $0).floatValues() }
             let fp32 = try (0..<outs.count).flatMap { try m.reference("fp32", sample: s, output: $0).floatValues() }
             let toInt8 = cosine(ours, int8), int8ToFP32 = cosine(int8, fp32)
-            #expect(1 - toInt8 < 0.2 * (1 - int8ToFP32), "\(name) sample \(s): cosine to OpenVINO INT8 \(toInt8), OpenVINO INT8 to FP32 \(int8ToFP32)")
+            #expect(1 - toInt8 < 0.5 * (1 - int8ToFP32), "\(name) sample \(s): cosine to OpenVINO INT8 \(toInt8), OpenVINO INT8 to FP32 \(int8ToFP32)")
             if name == "face_landmark" { #expect(toInt8 > 0.9999) }
         }
     }

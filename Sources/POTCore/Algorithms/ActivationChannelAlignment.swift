@@ -17,7 +17,8 @@ package struct ActivationChannelAlignment {
         package let point: StatisticPoint
     }
 
-    static let minName = "channel_range_min", maxName = "channel_range_max"
+    /// POT's `channel_range_min` / `channel_range_max` (quantiles 1e-4 and 1-1e-4 per channel), as one statistic.
+    static let rangeName = "channel_range"
 
     /// The aligned pairs, in POT's order (consumers sorted by name).
     package func pairs(_ g: Graph) -> [Pair] {
@@ -74,7 +75,7 @@ package struct ActivationChannelAlignment {
     package func layout(_ pairs: [Pair]) -> StatsLayout {
         var layout: StatsLayout = [:]
         for p in pairs {
-            layout[p.point] = [Self.minName: .quantile(1e-4, perChannel: true), Self.maxName: .quantile(1 - 1e-4, perChannel: true)]
+            layout[p.point] = [Self.rangeName: ChannelQuantiles.statistic(q: 1e-4)]
         }
         return layout
     }
@@ -82,15 +83,19 @@ package struct ActivationChannelAlignment {
     /// Aligns every pair in order (POT `align_means`, then `align_scales`).
     package func apply(_ pairs: [Pair], stats: [StatisticPoint: [String: [Tensor]]]) throws {
         for p in pairs {
-            guard let lo = stats[p.point]?[Self.minName], let hi = stats[p.point]?[Self.maxName] else {
+            guard let range = stats[p.point]?[Self.rangeName] else {
                 throw OVIRError("channel alignment of '\(p.nodeIn)' → '\(p.nodeOut)': statistics were not collected")
             }
-            let amin = try Aggregation.aggregate(lo, with: .median).values
-            let amax = try Aggregation.aggregate(hi, with: .median).values
-            let scale = zip(amax, amin).map { $0 - $1 }, mean = zip(amax, amin).map { ($0 + $1) * 0.5 }
-            try alignMeans(p, mean)
-            try alignScales(p, scale)
+            let both = try Aggregation.aggregate(range, with: .median).values
+            try align(p, min: Array(both[..<(both.count / 2)]), max: Array(both[(both.count / 2)...]))
         }
+    }
+
+    /// One pair from the medians of its channel quantiles.
+    package func align(_ p: Pair, min amin: [Double], max amax: [Double]) throws {
+        let scale = zip(amax, amin).map { $0 - $1 }, mean = zip(amax, amin).map { ($0 + $1) * 0.5 }
+        try alignMeans(p, mean)
+        try alignScales(p, scale)
     }
 
     func alignMeans(_ p: Pair, _ mean: [Double]) throws {
