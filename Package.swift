@@ -37,7 +37,10 @@ let package = Package(
     targets: [
         // MARK: - System libraries
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // OpenBLAS is opened with dlopen on first use (after choosing OPENBLAS_CORETYPE from cpuid), never
+        // linked: its load-time constructor would read the variable before any code of ours runs.
+        // Runtime package: libopenblas0 (Debian/Ubuntu); no -dev package is needed to build.
+        .target(name: "COpenBLAS", path: "Sources/COpenBLAS", linkerSettings: [.linkedLibrary("dl")]),
 
         // MARK: - Public API
         .target(name: "OVIR", dependencies: ["CLibXML2"], swiftSettings: codegen),

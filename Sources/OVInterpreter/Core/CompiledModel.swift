@@ -27,11 +27,14 @@ public final class CompiledModel: @unchecked Sendable {
     let lastUse: [Int]
     private let lock = NSLock()
     let pool = BufferPool()
+    /// Kept across runs (runs are serialised by `lock`) so kernel scratch memory (im2col) is reused.
+    let runContext: ExecutionContext
 
     /// Compiles `graph`. Throws an ``OVIRError`` naming the layer on any unsupported op or bad model.
     public init(graph: Graph, options: CompileOptions = CompileOptions()) throws {
         self.graph = graph
         self.options = options
+        self.runContext = ExecutionContext(options: options)
         let order = try graph.topologicalOrder()
         var slotOf: [OutputRef: Int] = [:]
         var infos: [ValueInfo] = []

@@ -75,7 +75,7 @@ final class BufferPool {
 extension CompiledModel {
     /// Runs the plan. The caller holds `lock`.
     func execute(_ values: [Tensor], observing: [ObservedOutput], observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
-        let ctx = ExecutionContext(options: options)
+        let ctx = runContext
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (s, t) in constants { slots[s] = t }
         for (k, s) in parameterSlots.enumerated() { slots[s] = values[k] }

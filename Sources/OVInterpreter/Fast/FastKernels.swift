@@ -2,10 +2,24 @@
 ///
 /// `select` sees the node, its reference kernel (with parsed attributes) and the compile-time
 /// input/output infos (constant inputs carry their values). It returns a kernel that computes the
-/// same outputs, or nil to keep the reference.
+/// same outputs, or nil to keep the reference. Each fast kernel's `claim` checks element types,
+/// ranks and attributes, and delegates shape inference to the reference kernel.
 enum FastKernels {
+    typealias Claimer = @Sendable (Node, any Kernel, [ValueInfo], [ValueInfo]) throws -> (any Kernel)?
+
     /// Each entry tries to claim a node; the first that returns a kernel wins.
-    static let claimers: [@Sendable (Node, any Kernel, [ValueInfo], [ValueInfo]) throws -> (any Kernel)?] = []
+    static let claimers: [Claimer] = [
+        BLASMatMulKernel.claim,
+        GemmConvolutionKernel.claim,
+        DepthwiseConvKernel.claim,
+        SIMDBinaryKernel.claim,
+        SIMDActivationKernel.claim,
+        SIMDPReLUKernel.claim,
+        SIMDSoftmaxKernel.claim,
+        SIMDMVNKernel.claim,
+        SIMDFakeQuantizeKernel.claim,
+        DirectPoolKernel.claim,
+    ]
 
     static func select(node: Node, reference: any Kernel, inputs: [ValueInfo], outputs: [ValueInfo]) throws -> (any Kernel)? {
         for claim in claimers {

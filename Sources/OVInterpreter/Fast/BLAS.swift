@@ -1,0 +1,65 @@
+import COpenBLAS
+import Foundation
+
+// The one file that talks to OpenBLAS. The C target COpenBLAS opens the library lazily (dlopen)
+// after choosing OPENBLAS_CORETYPE from cpuid, so the right core is used in every process that
+// links SwiftPOT (CLI, tests, other packages) without any environment setup.
+
+/// Which OpenBLAS SwiftPOT runs, for logs and benchmark reports.
+public enum BLASInfo {
+    /// Whether OpenBLAS could be opened (fast GEMM kernels are off without it).
+    public static var isAvailable: Bool { BLAS.isAvailable }
+    /// OpenBLAS's core (`Haswell`, `SkylakeX`, `Cooperlake`, `Zen`, …) or `unavailable`.
+    public static var coreName: String { String(cString: swiftpot_blas_corename()) }
+    /// `cpuid` (chosen by SwiftPOT), `environment` (OPENBLAS_CORETYPE was set) or `openblas` (its own detection).
+    public static var coreSource: String { String(cString: swiftpot_blas_core_source()) }
+    /// OpenBLAS's build configuration, or why it could not be opened.
+    public static var config: String { String(cString: swiftpot_blas_config()) }
+    /// The core SwiftPOT picks for this CPU from its features, if any.
+    public static var preferredCore: String? { swiftpot_blas_pick_core().map { String(cString: $0) } }
+}
+
+/// Single-precision GEMM through OpenBLAS (row-major), always with one OpenBLAS thread: SwiftPOT
+/// splits the work itself across `threads` workers, so there is one level of parallelism only.
+enum BLAS {
+    static let isAvailable: Bool = swiftpot_blas_load() == 1
+
+    /// `C[m, n] = op(A) · op(B) (+ beta · C)`; A is stored `[m, k]` (`[k, m]` when `transA`) with row
+    /// stride `lda`, B `[k, n]` (`[n, k]` when `transB`) with row stride `ldb`.
+    static func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+                      a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                      c: UnsafeMutablePointer<Float>, ldc: Int, beta: Float = 0, threads: Int = 1) {
+        if m == 0 || n == 0 { return }
+        if k == 0 {
+            for i in 0..<m {
+                let row = c + i * ldc
+                if beta == 0 { row.update(repeating: 0, count: n) } else { for j in 0..<n { row[j] *= beta } }
+            }
+            return
+        }
+        // Split the longer side of C; keep chunks large enough to amortise packing.
+        let t = Swift.min(threads, Swift.max(1, (m * n * k) / 2_000_000))
+        if t <= 1 {
+            call(transA, transB, m, n, k, a, lda, b, ldb, c, ldc, beta)
+            return
+        }
+        if n >= m {
+            parallelChunks(n, threads: t, align: 16) { r in
+                let bOff = transB ? r.lowerBound * ldb : r.lowerBound
+                call(transA, transB, m, r.count, k, a, lda, b + bOff, ldb, c + r.lowerBound, ldc, beta)
+            }
+        } else {
+            parallelChunks(m, threads: t, align: 4) { r in
+                let aOff = transA ? r.lowerBound : r.lowerBound * lda
+                call(transA, transB, r.count, n, k, a + aOff, lda, b, ldb, c + r.lowerBound * ldc, ldc, beta)
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func call(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafePointer<Float>, _ lda: Int,
+                             _ b: UnsafePointer<Float>, _ ldb: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ beta: Float) {
+        swiftpot_sgemm(ta ? 1 : 0, tb ? 1 : 0, Int32(m), Int32(n), Int32(k), 1, a, Int32(Swift.max(1, lda)),
+                       b, Int32(Swift.max(1, ldb)), beta, c, Int32(Swift.max(1, ldc)))
+    }
+}

@@ -1,0 +1,113 @@
+/// Convolution-1 and GroupConvolution-1 (1-D and 2-D, f32) as GEMMs through OpenBLAS, per image and
+/// group: `Y[g] = W[g] · cols(X[g])` with `W[g]` read in place as `[C_out/g, C_in/g·KH·KW]`.
+/// A 1x1 stride-1 unpadded convolution multiplies the NCHW input directly; anything else first
+/// unfolds the input windows (im2col) into a scratch buffer reused across nodes and runs.
+/// Depthwise convolutions (one input and one output channel per group) go to ``DepthwiseConvKernel``.
+final class GemmConvolutionKernel: Kernel {
+    let reference: ConvolutionKernel
+
+    init(reference: ConvolutionKernel) { self.reference = reference }
+
+    static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
+        guard let ref = reference as? ConvolutionKernel, BLAS.isAvailable, inputs.count == 2,
+              inputs.allSatisfy({ $0.elementType == .f32 }), ref.window.rank <= 2,
+              let wd = inputs[1].shape.staticShape else { return nil }
+        if ref.grouped && wd[1] == 1 && wd[2] == 1 { return nil }   // depthwise
+        return GemmConvolutionKernel(reference: ref)
+    }
+
+    var kernelName: String { "blas.conv" }
+
+    func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
+
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        let x = inputs[0], w = inputs[1]
+        let g = ConvShape(x: x.shape, w: w.shape, y: outputs[0].shape, grouped: reference.grouped, window: reference.window)
+        let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
+        let yp = outputs[0].pointer(Float.self)
+        let kdim = g.inPerGroup * g.kh * g.kw, ncols = g.oh * g.ow
+        let direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
+            && g.oh == g.h && g.ow == g.w
+        let cols: UnsafeMutablePointer<Float>? = direct ? nil
+            : ctx.scratch(slot: 0, byteCount: kdim * ncols * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
+        let threads = ctx.options.threads
+        for n in 0..<g.batch {
+            for grp in 0..<g.groups {
+                let xg = xp + (n * g.groups + grp) * g.inPerGroup * g.h * g.w
+                let yg = yp + (n * g.groups + grp) * g.outPerGroup * ncols
+                let wg = wp + grp * g.outPerGroup * kdim
+                guard let cols else {
+                    BLAS.sgemm(m: g.outPerGroup, n: ncols, k: kdim, a: wg, lda: kdim, b: xg, ldb: ncols,
+                               c: yg, ldc: ncols, threads: threads)
+                    continue
+                }
+                // Each worker unfolds and multiplies its own block of output pixels.
+                let t = Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 2_000_000))
+                parallelChunks(ncols, threads: t, align: 16) { r in
+                    g.im2col(xg, cols, columns: r)
+                    BLAS.sgemm(m: g.outPerGroup, n: r.count, k: kdim, a: wg, lda: kdim, b: cols + r.lowerBound, ldb: ncols,
+                               c: yg + r.lowerBound, ldc: ncols, threads: 1)
+                }
+            }
+        }
+    }
+}
+
+/// The geometry of a 1-D or 2-D convolution (1-D as height 1), from the data, weights and output shapes.
+struct ConvShape {
+    var batch = 0, groups = 1, inPerGroup = 0, outPerGroup = 0
+    var h = 1, w = 1, oh = 1, ow = 1, kh = 1, kw = 1
+    var sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0
+
+    init(x: [Int], w wt: [Int], y: [Int], grouped: Bool, window: SpatialWindow) {
+        let r = window.rank
+        batch = x[0]
+        groups = grouped ? wt[0] : 1
+        outPerGroup = grouped ? wt[1] : wt[0]
+        inPerGroup = grouped ? wt[2] : wt[1]
+        let inSp = Array(x.suffix(r)), kSp = Array(wt.suffix(r)), outSp = Array(y.suffix(r))
+        let pads = window.pads(input: inSp, kernel: kSp).begin
+        let two = { (v: [Int], fill: Int) in Array(repeating: fill, count: 2 - v.count) + v }
+        let i2 = two(inSp, 1), k2 = two(kSp, 1), o2 = two(outSp, 1)
+        let s2 = two(window.strides, 1), d2 = two(window.dilations, 1), p2 = two(pads, 0)
+        (h, w, kh, kw, oh, ow) = (i2[0], i2[1], k2[0], k2[1], o2[0], o2[1])
+        (sh, sw, dh, dw, ph, pw) = (s2[0], s2[1], d2[0], d2[1], p2[0], p2[1])
+    }
+
+    /// Writes columns `columns` of the unfolded input `[C·KH·KW, OH·OW]` (row stride OH·OW) for one
+    /// group's channels at `x`; taps that fall into the padding are 0.
+    func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, columns: Range<Int>) {
+        let ncols = oh * ow
+        for c in 0..<inPerGroup {
+            let xc = x + c * h * w
+            for ki in 0..<kh {
+                for kj in 0..<kw {
+                    let row = cols + ((c * kh + ki) * kw + kj) * ncols
+                    let off = kj * dw - pw
+                    // Output columns whose tap lands inside the input row.
+                    let lo = Swift.max(0, ceilDiv(-off, sw)), hi = Swift.min(ow, floorDiv(w - 1 - off, sw) + 1)
+                    var j = columns.lowerBound
+                    while j < columns.upperBound {
+                        let y = j / ow, x0 = j - y * ow, x1 = Swift.min(ow, x0 + columns.upperBound - j)
+                        let dst = row + y * ow
+                        let ih = y * sh - ph + ki * dh
+                        if ih < 0 || ih >= h || lo >= hi {
+                            (dst + x0).update(repeating: 0, count: x1 - x0)
+                        } else {
+                            let src = xc + ih * w + off
+                            let a = Swift.min(Swift.max(lo, x0), x1), b = Swift.max(Swift.min(hi, x1), a)
+                            if a > x0 { (dst + x0).update(repeating: 0, count: a - x0) }
+                            if sw == 1 {
+                                if b > a { (dst + a).update(from: src + a, count: b - a) }
+                            } else {
+                                for o in a..<b { dst[o] = src[o * sw] }
+                            }
+                            if x1 > b { (dst + b).update(repeating: 0, count: x1 - b) }
+                        }
+                        j += x1 - x0
+                    }
+                }
+            }
+        }
+    }
+}

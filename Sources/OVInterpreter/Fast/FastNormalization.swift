@@ -1,0 +1,140 @@
+/// Softmax-1/8 (f32, not LogSoftmax) and MVN-1/6 (f32, reduction over trailing axes) as vector loops.
+final class SIMDSoftmaxKernel: Kernel {
+    let reference: SoftmaxKernel
+
+    init(reference: SoftmaxKernel) { self.reference = reference }
+
+    static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
+        guard let ref = reference as? SoftmaxKernel, !ref.log, inputs.count == 1, inputs[0].elementType == .f32 else { return nil }
+        return SIMDSoftmaxKernel(reference: ref)
+    }
+
+    var kernelName: String { "simd.softmax" }
+
+    func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
+
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        let x = inputs[0]
+        let ax = try normalizeAxes([reference.axis], rank: x.rank, "Softmax")[0]
+        let n = x.rank == 0 ? 1 : x.shape[ax]
+        let outer = x.rank == 0 ? 1 : x.shape[..<ax].reduce(1, *)
+        let inner = x.rank == 0 ? 1 : x.shape[(ax + 1)...].reduce(1, *)
+        let xp = UnsafePointer(x.pointer(Float.self)), yp = outputs[0].pointer(Float.self)
+        let t = Swift.min(ctx.options.threads, Swift.max(1, x.count / 32_768))
+        if inner == 1 {
+            parallelFor(outer, threads: t) { o in Self.row(xp + o * n, yp + o * n, n) }
+        } else {
+            parallelFor(outer, threads: t) { o in Self.strided(xp + o * n * inner, yp + o * n * inner, n, inner) }
+        }
+    }
+
+    /// Softmax of one contiguous row.
+    static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        var m = -Float.infinity
+        for k in 0..<n { m = Swift.max(m, x[k]) }
+        let mv = F8(repeating: m)
+        VMath.map(x, y, n) { v in VMath.exp(v - mv) }
+        var sum: Float = 0
+        for k in 0..<n { sum += y[k] }
+        for k in 0..<n { y[k] /= sum }
+    }
+
+    /// Softmax along the middle axis of `[n, inner]`: vector work along the contiguous inner axis.
+    static func strided(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int, _ inner: Int) {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * inner)
+        defer { buffer.deallocate() }
+        let m = buffer, sum = buffer + inner
+        m.update(repeating: -.infinity, count: inner)
+        sum.update(repeating: 0, count: inner)
+        for k in 0..<n {
+            let xr = x + k * inner
+            for i in 0..<inner { m[i] = Swift.max(m[i], xr[i]) }
+        }
+        for k in 0..<n {
+            let xr = x + k * inner, yr = y + k * inner
+            for i in 0..<inner { yr[i] = xr[i] - m[i] }
+            VMath.map(UnsafePointer(yr), yr, inner) { VMath.exp($0) }
+            for i in 0..<inner { sum[i] += yr[i] }
+        }
+        for k in 0..<n {
+            let yr = y + k * inner
+            for i in 0..<inner { yr[i] /= sum[i] }
+        }
+    }
+}
+
+/// MVN-1 and MVN-6 on f32 when the reduced axes are the trailing ones (each group is one contiguous
+/// run, as in layer norm over the last axis or instance norm over H·W): mean, then the variance of
+/// `x − mean`, then `(x − mean) · scale`, per group.
+final class SIMDMVNKernel: Kernel {
+    let reference: MVNKernel
+
+    init(reference: MVNKernel) { self.reference = reference }
+
+    static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
+        guard let ref = reference as? MVNKernel, inputs[0].elementType == .f32,
+              let rank = inputs[0].shape.dims?.count else { return nil }
+        guard let axes = try? Self.axes(ref, rank: rank, axesInput: inputs.count > 1 ? inputs[1].value : nil),
+              !axes.isEmpty, axes == Set((rank - axes.count)..<rank) else { return nil }
+        return SIMDMVNKernel(reference: ref)
+    }
+
+    /// The reduced axes, as the reference computes them (nil when MVN-6's axes are not constant).
+    static func axes(_ ref: MVNKernel, rank: Int, axesInput: Tensor?) throws -> Set<Int>? {
+        if ref.version == 6 {
+            guard let axesInput else { return nil }
+            return Set(try normalizeAxes(intValues(axesInput), rank: rank, "MVN"))
+        }
+        if let r = ref.reductionAxes, !r.isEmpty { return Set(try normalizeAxes(r, rank: rank, "MVN")) }
+        return Set((ref.acrossChannels ? 1 : 2)..<Swift.max(rank, ref.acrossChannels ? 1 : 2))
+    }
+
+    var kernelName: String { "simd.mvn" }
+
+    func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
+
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        let x = inputs[0]
+        guard let axes = try Self.axes(reference, rank: x.rank, axesInput: inputs.count > 1 ? inputs[1] : nil),
+              axes == Set((x.rank - axes.count)..<x.rank) else {
+            return try reference.run(inputs, &outputs, ctx)
+        }
+        let size = axes.reduce(1) { $0 * x.shape[$1] }
+        let groups = size == 0 ? 0 : x.count / size
+        let (normalize, eps, inside) = (reference.normalizeVariance, reference.eps, reference.epsInsideSqrt)
+        let xp = UnsafePointer(x.pointer(Float.self)), yp = outputs[0].pointer(Float.self)
+        let t = Swift.min(ctx.options.threads, Swift.max(1, x.count / 32_768))
+        parallelFor(groups, threads: t) { g in
+            let xs = xp + g * size, ys = yp + g * size
+            let mean = Self.sum(xs, size) / Float(size)
+            var scale: Float = 1
+            if normalize {
+                for i in 0..<size { ys[i] = xs[i] - mean }
+                let v = Self.sumOfSquares(UnsafePointer(ys), size) / Float(size)
+                scale = 1 / (inside ? (v + eps).squareRoot() : v.squareRoot() + eps)
+            }
+            for i in 0..<size { ys[i] = (xs[i] - mean) * scale }
+        }
+    }
+
+    /// Sum in 8 lanes (then across them).
+    static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = F8(repeating: 0), i = 0
+        while i + 8 <= n { acc += UnsafeRawPointer(x + i).loadUnaligned(as: F8.self); i += 8 }
+        var s = acc.sum()
+        while i < n { s += x[i]; i += 1 }
+        return s
+    }
+
+    static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
+        var acc = F8(repeating: 0), i = 0
+        while i + 8 <= n {
+            let v = UnsafeRawPointer(x + i).loadUnaligned(as: F8.self)
+            acc += v * v
+            i += 8
+        }
+        var s = acc.sum()
+        while i < n { s += x[i] * x[i]; i += 1 }
+        return s
+    }
+}

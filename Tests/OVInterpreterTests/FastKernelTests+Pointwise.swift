@@ -1,0 +1,121 @@
+import Testing
+import OVInterpreter
+import _TestSupport
+
+/// Differential tests of the SIMD kernels: depthwise convolution, broadcast arithmetic,
+/// activations, softmax, MVN, FakeQuantize and pooling (see ``FastKernelTests``).
+@Suite("Fast kernels: SIMD")
+struct FastSIMDKernelTests {
+    let random = FastKernelTests.random
+    let differential = FastKernelTests.differential
+
+    @Test(arguments: [
+        ([1, 5, 9, 11], [5, 1, 1, 3, 3], FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")),
+        ([2, 3, 12, 13], [3, 1, 1, 3, 3], FastKernelTests.convAttrs("2,2", "1,1", "0,0", dil: "1,1")),
+        ([1, 4, 11, 10], [4, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "4,4", dil: "2,2")),
+        ([1, 3, 9, 9], [3, 1, 1, 3, 2], FastKernelTests.convAttrs("3,3", "0,0", dil: "1,1", auto: "same_lower")),
+        ([1, 4, 19], [4, 1, 1, 3], FastKernelTests.convAttrs("1", "1", dil: "1")),
+    ])
+    func depthwise(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
+        let wt = random(w, 11, 1)
+        try differential("simd.depthwise", [random(x, 12, 1)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("GroupConvolution", [p[0], g.constant(wt)], attrs, version: "opset1", name: "target")
+        }
+    }
+
+    @Test(arguments: ["Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum"], [
+        ([2, 3, 4, 5], [2, 3, 4, 5]),
+        ([2, 3, 4, 5], [1, 3, 1, 1]),   // per channel
+        ([1, 3, 4, 5], [3, 1, 1]),
+        ([2, 7, 9], [9]),               // trailing vector
+        ([3, 1, 5], [1, 4, 1]),         // both sides broadcast
+        ([1], [2, 3, 5]),               // scalar first
+        ([2, 3, 5], []),                // scalar second
+        ([300, 301], [300, 1]),
+    ])
+    func binary(_ op: String, _ shapes: ([Int], [Int])) throws {
+        // Divisors away from 0 keep Divide well conditioned.
+        let b = op == "Divide" ? Tensor(shape: shapes.1, scalars: random(shapes.1, 14, 1).floatValues().map { $0 >= 0 ? $0 + 0.5 : $0 - 0.5 })
+            : random(shapes.1, 14, 1)
+        try differential("simd.binary", [random(shapes.0, 13, 1), b], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op(op, p, ["auto_broadcast": "numpy"], version: "opset1", name: "target")
+        }
+    }
+
+    @Test(arguments: [
+        ("Relu", "opset1", [String: String]()), ("Sigmoid", "opset1", [:]), ("Clamp", "opset1", ["min": "-1.5", "max": "6"]),
+        ("Gelu", "opset7", ["approximation_mode": "erf"]), ("Gelu", "opset7", ["approximation_mode": "tanh"]), ("Gelu", "opset2", [:]),
+    ])
+    func activation(_ op: String, _ version: String, _ attrs: [String: String]) throws {
+        // Values in [-20, 20) plus the extremes exp must survive.
+        var values = random([3, 7, 41], 15, 10).floatValues()
+        values[0] = 100; values[1] = -100; values[2] = 88.5; values[3] = -88.5; values[4] = 0; values[5] = 1e-7
+        try differential("simd.activation", [Tensor(shape: [3, 7, 41], scalars: values)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op(op, p, attrs, version: version, name: "target")
+        }
+    }
+
+    @Test(arguments: [([2, 5, 3, 3], [5]), ([2, 5, 3, 3], [1]), ([4, 6], [6])])
+    func prelu(_ x: [Int], _ slope: [Int]) throws {
+        try differential("simd.prelu", [random(x, 16, 1), random(slope, 17, 1)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("PReLU", p, [:], version: "opset1", name: "target")
+        }
+    }
+
+    @Test(arguments: [([3, 12, 37], -1), ([2, 5, 4, 3], 1), ([6, 129], 1), ([4, 1], 1)])
+    func softmax(_ shape: [Int], _ axis: Int) throws {
+        try differential("simd.softmax", [random(shape, 18, 8)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("SoftMax", p, ["axis": "\(axis)"], version: "opset8", name: "target")
+        }
+    }
+
+    @Test(arguments: [
+        ([1, 13, 77], [Int64(-1)], "inside_sqrt", "true"),
+        ([2, 3, 5, 7], [2, 3], "outside_sqrt", "true"),
+        ([2, 3, 5, 7], [1, 2, 3], "inside_sqrt", "false"),
+    ])
+    func mvn(_ shape: [Int], _ axes: [Int64], _ epsMode: String, _ normalize: String) throws {
+        try differential("simd.mvn", [random(shape, 19, 3)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("MVN", [p[0], g.constant(i64: axes)], ["eps": "1e-5", "eps_mode": epsMode, "normalize_variance": normalize],
+                 version: "opset6", name: "target")
+        }
+    }
+
+    @Test func mvn1AcrossChannels() throws {
+        try differential("simd.mvn", [random([2, 3, 4, 5], 20, 2)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("MVN", p, ["eps": "1e-6", "normalize_variance": "true", "across_channels": "true"], version: "opset2", name: "target")
+        }
+    }
+
+    @Test(arguments: [
+        ([2, 3, 4, 5], [Int](), 256),
+        ([2, 3, 4, 5], [1, 3, 1, 1], 255),
+        ([2, 3, 4, 5], [3, 1, 1], 2),
+        ([6, 17], [6, 1], 16),
+    ])
+    func fakeQuantize(_ shape: [Int], _ rangeShape: [Int], _ levels: Int) throws {
+        let c = rangeShape.reduce(1, *)
+        let lows = (0..<c).map { Float(-1 - 0.1 * Double($0)) }, highs = (0..<c).map { Float(1.2 + 0.05 * Double($0)) }
+        // With several channels, channel 0 has an inverted input range (exercises the min/max order).
+        let il = Tensor(shape: rangeShape, scalars: lows)
+        let ih = Tensor(shape: rangeShape, scalars: c > 1 ? [-highs[0]] + highs.dropFirst() : highs)
+        let ol = Tensor(shape: rangeShape, scalars: lows.map { $0 * 2 }), oh = Tensor(shape: rangeShape, scalars: highs)
+        try differential("simd.fakequantize", [random(shape, 21, 1.5)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("FakeQuantize", [p[0], g.constant(il), g.constant(ih), g.constant(ol), g.constant(oh)],
+                 ["levels": "\(levels)", "auto_broadcast": "numpy"], version: "opset1", name: "target")
+        }
+    }
+
+    @Test(arguments: [
+        ("MaxPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "floor", "auto_pad": "explicit"]),
+        ("MaxPool", ["kernel": "2,3", "strides": "2,2", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "ceil", "auto_pad": "explicit"]),
+        ("AvgPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "ceil", "auto_pad": "explicit", "exclude-pad": "true"]),
+        ("AvgPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "2,2", "rounding_type": "ceil", "auto_pad": "explicit", "exclude-pad": "false"]),
+        ("AvgPool", ["kernel": "2,2", "strides": "1,1", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "floor", "auto_pad": "same_upper", "exclude-pad": "false"]),
+    ])
+    func pooling(_ op: String, _ attrs: [String: String]) throws {
+        try differential("simd.pool", [random([2, 3, 11, 10], 22, 1)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op(op, p, attrs, version: "opset1", name: "target")
+        }
+    }
+}
