@@ -29,7 +29,10 @@ struct ConformanceCase: CustomStringConvertible, Sendable {
 
     /// Runs the case; returns nil on success or a description of the first mismatch.
     func check(rtol: Double = 1e-4, atol: Double = 1e-5) throws -> String? {
-        let meta = try JSONDecoder().decode(Meta.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
+        // Python's json writes Infinity/NaN for some diagnostics fields: JSON5 accepts them.
+        let decoder = JSONDecoder()
+        decoder.allowsJSON5 = true
+        let meta = try decoder.decode(Meta.self, from: Data(contentsOf: directory.appendingPathComponent("case.json")))
         let model = try CompiledModel(graph: IRReader.read(xmlPath: directory.appendingPathComponent("model.xml").path))
         let inputs = try meta.inputs.enumerated().map { (i, io) in
             try Tensor(npyFile: directory.appendingPathComponent(io.file ?? "in_\(i).npy"))
