@@ -59,43 +59,41 @@ final class MatMulKernel: Kernel {
         let sb = AutoBroadcast.numpy.readStrides(input: mb.batch, output: outBatch)
         // 1-D operands are never transposed.
         let ta = transposeA && a.rank > 1, tb = transposeB && b.rank > 1
+        // Transposed operands are copied into row-major scratch so that the product always runs as
+        // the contiguous row-update loop below (same summation order as a dot product).
+        let aT = ta ? ctx.scratch(slot: 0x4D4D_0001, byteCount: m * k * 4).assumingMemoryBound(to: Float.self) : nil
+        let bT = tb ? ctx.scratch(slot: 0x4D4D_0002, byteCount: k * n * 4).assumingMemoryBound(to: Float.self) : nil
         withF32(a) { ap in
             withF32(b) { bp in
                 writeF32(&outputs[0]) { cp in
                     forEachBroadcast(outBatch, sa, sb) { o, ia, ib in
-                        MatMulKernel.gemm(a: ap + ia * m * k, b: bp + ib * k * n, c: cp + o * m * n,
-                                          m: m, n: n, k: k, transposeA: ta, transposeB: tb)
+                        var aMat = UnsafePointer(ap + ia * m * k), bMat = UnsafePointer(bp + ib * k * n)
+                        if let aT { transpose(aMat, rows: k, cols: m, into: aT); aMat = UnsafePointer(aT) }
+                        if let bT { transpose(bMat, rows: n, cols: k, into: bT); bMat = UnsafePointer(bT) }
+                        MatMulKernel.gemm(a: aMat, b: bMat, c: cp + o * m * n, m: m, n: n, k: k)
                     }
                 }
             }
         }
     }
 
-    /// `C[m, n] = Σ_k A[m, k] · B[k, n]` for one matrix pair (A stored `[K, M]` when `transposeA`,
-    /// B stored `[N, K]` when `transposeB`).
+    /// Writes the `[cols, rows]` transpose of a row-major `[rows, cols]` matrix.
+    private func transpose(_ x: UnsafePointer<Float>, rows: Int, cols: Int, into y: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            for c in 0..<cols { y[c * rows + r] = x[r * cols + c] }
+        }
+    }
+
+    /// `C[m, n] = Σ_k A[m, k] · B[k, n]` for row-major A `[M, K]` and B `[K, N]`, summing over k in order.
     static func gemm(a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
-                     m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool) {
-        @inline(__always) func aAt(_ i: Int, _ p: Int) -> Float { transposeA ? a[p * m + i] : a[i * k + p] }
-        if transposeB {
-            // Rows of B are contiguous: one dot product per output.
-            for i in 0..<m {
-                for j in 0..<n {
-                    let brow = b + j * k
-                    var acc: Float = 0
-                    for p in 0..<k { acc += aAt(i, p) * brow[p] }
-                    c[i * n + j] = acc
-                }
-            }
-        } else {
-            // Accumulate scaled rows of B into each row of C (contiguous inner loop).
-            for i in 0..<m {
-                let crow = c + i * n
-                crow.update(repeating: 0, count: n)
-                for p in 0..<k {
-                    let av = aAt(i, p)
-                    let brow = b + p * n
-                    for j in 0..<n { crow[j] += av * brow[j] }
-                }
+                     m: Int, n: Int, k: Int) {
+        for i in 0..<m {
+            let crow = c + i * n
+            crow.update(repeating: 0, count: n)
+            for p in 0..<k {
+                let av = a[i * k + p]
+                let brow = b + p * n
+                for j in 0..<n { crow[j] += av * brow[j] }
             }
         }
     }
