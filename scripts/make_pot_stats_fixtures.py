@@ -112,15 +112,16 @@ def hook_fbc():
     orig = fbc.FastBiasCorrection.run
 
     def run(self, model):
-        before = {n.fullname: np.array(nu.get_node_value(n), np.float64)
-                  for n in mu.get_nodes_by_type(model, ["Const"]) if n.fullname.endswith("/bias") or True}
+        before = {n.fullname: np.array(nu.get_node_value(n), np.float64) for n in mu.get_nodes_by_type(model, ["Const"])}
         out = orig(self, model)
         shifts = {}
         for n in mu.get_nodes_by_type(out, ["Const"]):
             if n.fullname in before:
                 after = np.array(nu.get_node_value(n), np.float64)
                 if after.shape == before[n.fullname].shape and not np.array_equal(after, before[n.fullname]):
-                    shifts[n.fullname] = {"before": arr(before[n.fullname]), "after": arr(after)}
+                    users = [u.fullname for u in nu.get_node_output(n, 0)]
+                    shifts[n.fullname] = {"add": users[0] if users else None, "before": arr(before[n.fullname]),
+                                          "after": arr(after)}
         DUMP["fast_bias_correction"] = shifts
         return out
 

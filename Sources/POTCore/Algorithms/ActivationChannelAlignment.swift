@@ -20,6 +20,8 @@ package struct ActivationChannelAlignment {
     /// POT's `channel_range_min` / `channel_range_max` (quantiles 1e-4 and 1-1e-4 per channel), as one statistic.
     static let rangeName = "channel_range"
 
+    package init() {}
+
     /// The aligned pairs, in POT's order (consumers sorted by name).
     package func pairs(_ g: Graph) -> [Pair] {
         var out: [Pair] = []

@@ -12,7 +12,7 @@ package final class MinMaxQuantization: Algorithm {
     package let name = "MinMaxQuantization"
     package let params: QuantizationParams
     /// DefaultQuantization's channel alignment marks more convolutions for the saturation fix.
-    var channelAlignment = false
+    package var channelAlignment = false
     /// Progress of statistics collection on stderr (the command line turns it on).
     package var printProgress = false
     /// What the last run computed, for reports: quantizer name → (plan entry, constants).
