@@ -99,10 +99,19 @@ final class ConvolutionKernel: Kernel {
 /// One input channel / output channel pair of a convolution over (up to) three spatial dims.
 struct ConvGeometry {
     let input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], padsBegin: [Int]
+    /// `gatherRange(d, k)` for every dim and tap, computed once per layer run.
+    private var gather: [[Range<Int>]] = []
+
+    init(input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], padsBegin: [Int]) {
+        (self.input, self.output, self.kernel, self.strides, self.dilations, self.padsBegin) =
+            (input, output, kernel, strides, dilations, padsBegin)
+        let ranges = (0..<3).map { d in (0..<kernel[d]).map { gatherRange(d, $0) } }
+        gather = ranges
+    }
 
     /// The outputs `o` of dim `d` whose tap `k` reads inside the input (`0 <= o*s + k*dil - pad < in`).
     @inline(__always)
-    func gatherRange(_ d: Int, _ k: Int) -> Range<Int> {
+    private func gatherRange(_ d: Int, _ k: Int) -> Range<Int> {
         let off = k * dilations[d] - padsBegin[d]
         let lo = Swift.max(0, ceilDiv(-off, strides[d]))
         let hi = Swift.min(output[d], floorDiv(input[d] - 1 - off, strides[d]) + 1)
@@ -121,14 +130,25 @@ struct ConvGeometry {
     /// Forward convolution of one channel pair: `y[o] += Σ_k w[k] · x[o*s + k*d - pad]`.
     func accumulate(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
         let (s0, s1, s2) = (strides[0], strides[1], strides[2])
+        let width = output[2]
         for k0 in 0..<kernel[0] {
-            let r0 = gatherRange(0, k0), off0 = k0 * dilations[0] - padsBegin[0]
+            let r0 = gather[0][k0], off0 = k0 * dilations[0] - padsBegin[0]
             for k1 in 0..<kernel[1] {
-                let r1 = gatherRange(1, k1), off1 = k1 * dilations[1] - padsBegin[1]
+                let r1 = gather[1][k1], off1 = k1 * dilations[1] - padsBegin[1]
                 for k2 in 0..<kernel[2] {
-                    let r2 = gatherRange(2, k2), off2 = k2 * dilations[2] - padsBegin[2]
+                    let r2 = gather[2][k2], off2 = k2 * dilations[2] - padsBegin[2]
                     let wv = w[(k0 * kernel[1] + k1) * kernel[2] + k2]
-                    if r2.isEmpty { continue }
+                    if r2.isEmpty || r1.isEmpty { continue }
+                    if s1 == 1 && s2 == 1 && off2 == 0 && input[2] == width {
+                        // Whole rows in both tensors: the rows of r1 form one contiguous run.
+                        for o0 in r0 {
+                            let i0 = o0 * s0 + off0
+                            let xs = x + (i0 * input[1] + r1.lowerBound + off1) * width
+                            let ys = y + (o0 * output[1] + r1.lowerBound) * width
+                            for t in 0..<(r1.count * width) { ys[t] += wv * xs[t] }
+                        }
+                        continue
+                    }
                     for o0 in r0 {
                         let i0 = o0 * s0 + off0
                         for o1 in r1 {
