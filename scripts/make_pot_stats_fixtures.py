@@ -110,6 +110,16 @@ def hook_aca():
 
 def hook_fbc():
     orig = fbc.FastBiasCorrection.run
+    orig_shift = fbc.FastBiasCorrection._calculate_bias_shift
+
+    def shift(self, launcher, input_name, input_shape, op_model, fp32_inputs, fp32_outputs):
+        out = orig_shift(self, launcher, input_name, input_shape, op_model, fp32_inputs, fp32_outputs)
+        DUMP.setdefault("fbc_shifts", []).append({"input": key_str(input_name), "input_shape": [int(d) for d in input_shape],
+                                                  "fp32_inputs": arr(fp32_inputs), "fp32_outputs": arr(fp32_outputs),
+                                                  "bias_shift": arr(out)})
+        return out
+
+    fbc.FastBiasCorrection._calculate_bias_shift = shift
 
     def run(self, model):
         before = {n.fullname: np.array(nu.get_node_value(n), np.float64) for n in mu.get_nodes_by_type(model, ["Const"])}

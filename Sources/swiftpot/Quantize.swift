@@ -43,15 +43,17 @@ struct Quantize: ParsableCommand {
             log("quantize: \(loader.count) calibration samples from \(job.data)")
             let engine = IEEngine(config: EngineConfig(device: job.device, threads: max(1, threads)), dataLoader: loader)
             var current = loaded
+            var notes: [[String: Any]] = []
             for a in job.algorithms {
                 let algo = try makeAlgorithm(a)
                 log("quantize: running \(a.name)")
                 current = try algo.run(current, engine: engine)
+                if let d = algo as? DefaultQuantization { notes += Self.notes(d) }
             }
             log("quantize: writing \(outputDir)/\(job.name).xml")
             let saved = try saveModel(current, savePath: outputDir, modelName: job.name)
             let seconds = Date().timeIntervalSince(start)
-            try report(current.graph, output: saved.first?.model ?? "", seconds: seconds)
+            try report(current.graph, output: saved.first?.model ?? "", seconds: seconds, notes: notes)
         }
     }
 
@@ -105,7 +107,17 @@ struct Quantize: ParsableCommand {
     }
 
     /// The summary on stdout (text, or JSON with per-layer ranges).
-    func report(_ g: Graph, output: String, seconds: Double) throws {
+    /// Per-layer notes of DefaultQuantization: channel alignment pairs and bias corrections.
+    static func notes(_ d: DefaultQuantization) -> [[String: Any]] {
+        d.alignedPairs.map { ["layer": $0.1, "note": "activation channels aligned with producer \($0.0)"] } +
+            d.corrections.map { c in
+                ["layer": c.op, "note": c.applied ? "bias corrected" : "bias kept (relative change \(c.magnitude) over the threshold)",
+                 "magnitude": c.magnitude.isFinite ? c.magnitude : -1, "input_means": c.inputMeans, "output_means": c.outputMeans,
+                 "quantized_output_means": c.quantizedOutputMeans]
+            }
+    }
+
+    func report(_ g: Graph, output: String, seconds: Double, notes: [[String: Any]]) throws {
         let fqs = g.nodes.filter { $0.type == "FakeQuantize" }
         var layers: [[String: Any]] = []
         for fq in fqs {
@@ -123,11 +135,13 @@ struct Quantize: ParsableCommand {
         if json {
             let obj: [String: Any] = ["fake_quantize": fqs.count, "fake_quantize_weights": weightsCount,
                                       "fake_quantize_activations": fqs.count - weightsCount,
-                                      "seconds": (seconds * 1000).rounded() / 1000, "output": output, "layers": layers]
+                                      "seconds": (seconds * 1000).rounded() / 1000, "output": output, "layers": layers,
+                                      "notes": notes]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print("\(fqs.count) FakeQuantize (\(weightsCount) weights, \(fqs.count - weightsCount) activations) in \(String(format: "%.2f", seconds)) s -> \(output)")
+            for n in notes { print("  \(n["layer"] as? String ?? ""): \(n["note"] as? String ?? "")") }
         }
     }
 }

@@ -35,6 +35,17 @@ struct MinMaxFixtureTests {
                           max: try #require(RangeTests.array(s["channel_range_max"])).values)
         }
 
+        // the biases bias correction starts from are POT's (after the alignment)
+        var biasWorst = 0.0
+        for (_, entry) in root["fast_bias_correction"] as? [String: [String: Any]] ?? [:] {
+            guard let addName = entry["add"] as? String, let add = graph.node(named: addName),
+                  let before = RangeTests.array(entry["before"]) else { continue }
+            let c = try #require(add.inputs.compactMap { $0.source?.node }.first { $0.type == "Const" }?.constant)
+            let v = c.doubleValues(), scale = max(before.values.map(abs).max() ?? 0, 1e-6)
+            for (a, b) in zip(v, before.values) { biasWorst = max(biasWorst, abs(a - b) / scale) }
+        }
+        #expect(biasWorst < 1e-5, "aligned biases differ from POT's by \(biasWorst)")
+
         // MinMax with POT's activation statistics
         let minMax = MinMaxQuantization(params: params)
         minMax.channelAlignment = true

@@ -24,6 +24,10 @@ package enum ConstantInputOps {
             }
             return idx
         }
+        // Exact (f64) arithmetic, ties to even. POT's OpenVINO evaluates this in f32 with its own
+        // operation order: weights the saturation fix halved put each channel's largest weight exactly
+        // on a rounding tie (±m/2 in [-m, m] is level 63.5 or 190.5), and OpenVINO resolves some of
+        // those ties the other way, so a corrected bias can differ from POT's by one level of one weight.
         let l = Double(levels - 1)
         return v.indices.map { i in
             let il = r[0][rangeIndex(ranges[0], i)], ih = r[1][rangeIndex(ranges[1], i)]

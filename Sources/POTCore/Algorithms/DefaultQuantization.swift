@@ -9,8 +9,8 @@ package final class DefaultQuantization: Algorithm {
     package let minMax: MinMaxQuantization
     /// The (producer, consumer) convolutions the last run aligned.
     package private(set) var alignedPairs: [(String, String)] = []
-    /// The ops whose bias the last run corrected.
-    package private(set) var corrected: [String] = []
+    /// The last run's bias corrections (applied or refused by the threshold).
+    package private(set) var corrections: [FastBiasCorrection.Correction] = []
     /// Progress of statistics collection on stderr (the command line turns it on).
     package var printProgress = false {
         didSet { minMax.printProgress = printProgress }
@@ -47,8 +47,9 @@ package final class DefaultQuantization: Algorithm {
         for t in targets { layout.merge(fbc.layout(t)) { a, b in a.merging(b) { x, _ in x } } }
         let stats = try minMax.collect(out, layout: layout, engine: engine)
         try minMax.finish(out, plans: plans, stats: stats)
+        corrections = []
         for (m, t) in zip(out.models, targets) {
-            corrected = try fbc.apply(m.graph, targets: t, stats: stats)
+            corrections += try fbc.apply(m.graph, targets: t, stats: stats)
         }
         return out
     }

@@ -84,10 +84,20 @@ package struct FastBiasCorrection {
         return Tensor(shape: [n, c], scalars: out)
     }
 
-    /// Corrects the biases of the quantized graph `g`; returns the names of the corrected ops.
+    /// One op's correction: the per-channel means it used, the new bias, whether it was applied.
+    package struct Correction: Sendable {
+        package var op: String
+        package var inputMeans: [Double]
+        package var outputMeans: [Double]
+        package var quantizedOutputMeans: [Double]
+        package var magnitude: Double
+        package var applied: Bool
+    }
+
+    /// Corrects the biases of the quantized graph `g`; returns what it computed for every candidate.
     @discardableResult
-    func apply(_ g: Graph, targets: [Target], stats: [StatisticPoint: [String: [Tensor]]]) throws -> [String] {
-        var corrected: [String] = []
+    func apply(_ g: Graph, targets: [Target], stats: [StatisticPoint: [String: [Tensor]]]) throws -> [Correction] {
+        var corrected: [Correction] = []
         for t in targets {
             guard let op = g.node(named: t.op), let (_, biasNode) = biasAdd(g, op), var bias = biasNode.constant,
                   let fq = Self.weightsQuantizer(op), let w = Self.constant(fq.inputs[0].source?.node),
@@ -120,10 +130,11 @@ package struct FastBiasCorrection {
             let old = bias.doubleValues()
             guard !old.contains(0) else { continue }
             let magnitude = zip(shift, old).map { abs(($0 - $1) / $1) }.max() ?? .infinity
+            corrected.append(Correction(op: t.op, inputMeans: inMeans, outputMeans: outMeans, quantizedOutputMeans: q,
+                                        magnitude: magnitude, applied: magnitude < threshold))
             guard magnitude < threshold else { continue }
             bias = Tensor(doubles: shift, as: bias.elementType, shape: bias.shape)
             biasNode.constant = bias
-            corrected.append(t.op)
         }
         return corrected
     }
