@@ -52,6 +52,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: codegen),
 
+        // The complete client of the POT API contract, verbatim (run by SwiftPOTCLITests; not a product).
+        .executableTarget(name: "pot-client-example", dependencies: ["POT"], path: "Examples/POTClient"),
+
         // MARK: - Implementation details
         .target(name: "_TestSupport", dependencies: ["OVIR", "POTCore"], path: "Sources/_TestSupport"),
 
