@@ -114,18 +114,47 @@ open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotati
         return try zip(batch, feeds).map { (index, feed) in try runModels(feed, sample: index, collector: collector) }
     }
 
-    /// Names a sample's tensors by the first model's input names.
+    /// The inputs a sample feeds: every member's inputs that no earlier member produces.
+    private var externalInputs: [ModelIO] {
+        var produced: Set<String> = []
+        var out: [ModelIO] = []
+        for m in compiled {
+            for io in m.inputs where !([io.name] + io.names).contains(where: produced.contains) { out.append(io) }
+            for io in m.outputs { produced.formUnion([io.name] + io.names) }
+        }
+        return out
+    }
+
+    /// Names a sample's tensors by the model's input names and checks each against its input
+    /// (name, element type, shape); errors name the sample and the input.
     private func bindInputs(_ data: ModelInput, sample: Int) throws -> [String: Tensor] {
-        let first = compiled[0]
+        let inputs = externalInputs
+        let list = inputs.map { "'\($0.name)'" }.joined(separator: ", ")
+        let feed: [String: Tensor]
         switch data {
         case .tensor(let t):
-            guard first.inputs.count == 1 else {
-                throw OVIRError("sample \(sample): one tensor given, but the model has \(first.inputs.count) inputs (\(first.inputs.map { "'\($0.name)'" }.joined(separator: ", "))); give them by name")
+            guard inputs.count == 1 else {
+                throw OVIRError("sample \(sample): one tensor given, but the model has \(inputs.count) inputs (\(list)); give them by name")
             }
-            return [first.inputs[0].name: t]
+            feed = [inputs[0].name: t]
         case .named(let d):
-            return d
+            feed = d
         }
+        for (key, t) in feed.sorted(by: { $0.key < $1.key }) {
+            guard let io = inputs.first(where: { $0.matches(key) }) else {
+                throw OVIRError("sample \(sample): '\(key)' is not an input of the model; its inputs are \(list)")
+            }
+            guard t.elementType == io.elementType else {
+                throw OVIRError("sample \(sample): input '\(io.name)': expected element type \(io.elementType.rawValue), found \(t.elementType.rawValue)")
+            }
+            guard io.shape.accepts(t.shape) else {
+                throw OVIRError("sample \(sample): input '\(io.name)': expected shape \(io.shape), found \(t.shape)")
+            }
+        }
+        for io in inputs where !feed.keys.contains(where: io.matches) {
+            throw OVIRError("sample \(sample): input '\(io.name)' is missing; expected \(io.elementType.rawValue) \(io.shape)")
+        }
+        return feed
     }
 
     /// Concatenates per-sample feeds along axis 0, when every model input accepts the stacked shape.

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import POT
+import _TestSupport
+
+/// Cascades: the digits network split into two IRs that chain by tensor name
+/// (fixtures/pot/digits_cascade: features.xml x → "features", head.xml "features" → "probs").
+@Suite("POT API: cascades")
+struct CascadeTests {
+    static func config(_ dir: String = Fixtures.path("pot/digits_cascade"), prefix: String = "") -> ModelConfig {
+        ModelConfig(modelName: "digits", cascade: [
+            CascadeMember(name: "features", model: dir + "/\(prefix)features.xml"),
+            CascadeMember(name: "head", model: dir + "/\(prefix)head.xml", weights: dir + "/\(prefix)head.bin"),
+        ])
+    }
+
+    static func run(_ model: CompressedModel, _ loader: DigitsLoader) throws -> PredictionResult {
+        let engine = IEEngine(dataLoader: loader, metric: Top1Metric())
+        try engine.setModel(model)
+        return try engine.predict(statsLayout: ["relu1": ["max": .max(perChannel: true)], "fc": ["q": .quantile(0.5)]],
+                                  sampler: BatchSampler(dataLoader: loader, batchSize: 2), metricPerSample: true)
+    }
+
+    @Test func cascadeRunsLikeTheWholeModel() throws {
+        let loader = try DigitsLoader.load()
+        let cascade = try loadModel(Self.config())
+        #expect(cascade.isCascade)
+        #expect(cascade.models.map(\.name) == ["features", "head"])
+        let single = try digitsModel()
+        #expect(!single.isCascade && single.models.count == 1)
+
+        let a = try Self.run(single, loader), b = try Self.run(cascade, loader)
+        #expect(b.metrics == a.metrics)
+        #expect(b.perSample == a.perSample)
+        for point in ["relu1", "fc"] as [StatisticPoint] {
+            for (name, values) in a.statistics[point] ?? [:] {
+                let other = b.statistics[point]?[name] ?? []
+                #expect(other.count == values.count)
+                for (x, y) in zip(values, other) {
+                    expectClose(y, shape: x.shape, values: x.doubleValues(), "\(point) \(name)")
+                }
+            }
+        }
+    }
+
+    /// Saved under POT's names, `<modelName>_<member>.xml`, and loadable again as a cascade.
+    @Test func cascadeSavesUnderPOTNamesAndReloads() throws {
+        let dir = try Fixtures.temporaryDirectory("swiftpot-cascade")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let cascade = try loadModel(Self.config())
+        let saved = try saveModel(cascade, savePath: dir.path, modelName: "mtcnn_like")
+        #expect(saved.map(\.name) == ["features", "head"])
+        #expect(saved.map { URL(fileURLWithPath: $0.model).lastPathComponent } == ["mtcnn_like_features.xml", "mtcnn_like_head.xml"])
+        #expect(saved.map { URL(fileURLWithPath: $0.weights).lastPathComponent } == ["mtcnn_like_features.bin", "mtcnn_like_head.bin"])
+        for s in saved { #expect(FileManager.default.fileExists(atPath: s.model) && FileManager.default.fileExists(atPath: s.weights)) }
+        // The default name is the model name; forStatCollection is accepted and changes nothing.
+        let again = try saveModel(cascade, savePath: dir.path, forStatCollection: true)
+        #expect(again.map { URL(fileURLWithPath: $0.model).lastPathComponent } == ["digits_features.xml", "digits_head.xml"])
+
+        let loader = try DigitsLoader.load()
+        let reloaded = try loadModel(Self.config(dir.path, prefix: "mtcnn_like_"))
+        #expect(try Self.run(reloaded, loader).metrics == Self.run(cascade, loader).metrics)
+
+        // A single model is saved as <modelName>.xml with no member name.
+        let one = try saveModel(try digitsModel(), savePath: dir.path, modelName: "single")
+        #expect(one.count == 1 && one[0].name == nil && one[0].model.hasSuffix("/single.xml") && one[0].weights.hasSuffix("/single.bin"))
+    }
+
+    /// DefaultQuantization quantizes every member; the cascade saves as one IR per member.
+    @Test func cascadeQuantizesAndSaves() throws {
+        let dir = try Fixtures.temporaryDirectory("swiftpot-cascade-q")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let loader = try DigitsLoader.load()
+        let engine = IEEngine(dataLoader: loader, metric: Top1Metric())
+        let pipeline = try createPipeline([AlgorithmConfig(name: "DefaultQuantization", params: ["stat_subset_size": 40])], engine: engine)
+        let q = try pipeline.run(try loadModel(Self.config()))
+        #expect(q.isCascade)
+        for m in q.models { #expect(m.graph.nodes.contains { $0.type == "FakeQuantize" }, "\(m.name) has FakeQuantize") }
+        let top1 = try #require(try pipeline.evaluate(q)?["top1"])
+        #expect(top1 > 0.9)
+        let saved = try saveModel(q, savePath: dir.path, modelName: "digits_int8")
+        #expect(saved.map { URL(fileURLWithPath: $0.model).lastPathComponent } == ["digits_int8_features.xml", "digits_int8_head.xml"])
+    }
+
+    @Test func cascadeConfigErrors() throws {
+        let dup = ModelConfig(modelName: "m", cascade: [CascadeMember(name: "a", model: Fixtures.path("pot/digits_cascade/features.xml")),
+                                                        CascadeMember(name: "a", model: Fixtures.path("pot/digits_cascade/head.xml"))])
+        #expect(errorText { _ = try loadModel(dup) }?.contains("'a' is used twice") == true)
+        #expect(errorText { _ = try loadModel(ModelConfig(modelName: "m", cascade: [])) } != nil)
+    }
+}
