@@ -30,17 +30,9 @@ final class SIMDActivationKernel: Kernel {
             case .clamp(let loD, let hiD):
                 let lo = Float(loD), hi = Float(hiD)
                 for i in 0..<m { ys[i] = Swift.min(Swift.max(xs[i], lo), hi) }
-            case .sigmoid:
-                VMath.map(xs, ys, m) { v in 1 / (1 + VMath.exp(-v)) }
-            case .geluErf:
-                VMath.map(xs, ys, m) { v in 0.5 * v * (1 + VMath.erf(v * 0.70710678118654752440)) }
-            case .geluTanh:
-                VMath.map(xs, ys, m) { v in
-                    let z = 0.79788456080286535588 * (v + 0.044715 * v * v * v)
-                    // tanh(z) = 1 − 2 / (e^{2z} + 1)
-                    let th = 1 - 2 / (VMath.exp(2 * z) + 1)
-                    return 0.5 * v * (1 + th)
-                }
+            case .sigmoid: VMath.map(xs, ys, m, SigmoidF.self)
+            case .geluErf: VMath.map(xs, ys, m, GeluErfF.self)
+            case .geluTanh: VMath.map(xs, ys, m, GeluTanhF.self)
             default:
                 preconditionFailure("SIMDActivationKernel claims only relu, clamp, sigmoid and gelu")
             }

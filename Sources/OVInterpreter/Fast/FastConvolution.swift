@@ -28,9 +28,13 @@ final class GemmConvolutionKernel: Kernel {
         let kdim = g.inPerGroup * g.kh * g.kw, ncols = g.oh * g.ow
         let direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
             && g.oh == g.h && g.ow == g.w
-        let cols: UnsafeMutablePointer<Float>? = direct ? nil
-            : ctx.scratch(slot: 0, byteCount: kdim * ncols * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         let threads = ctx.options.threads
+        // im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the
+        // scratch stays small and the tile is still in cache when sgemm reads it.
+        let tile = Swift.min(ncols, Swift.max(64, (262_144 / Swift.max(kdim, 1)) / 16 * 16))
+        let workers = direct ? 1 : Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 2_000_000))
+        let cols: UnsafeMutablePointer<Float>? = direct ? nil
+            : ctx.scratch(slot: 0, byteCount: workers * kdim * tile * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         for n in 0..<g.batch {
             for grp in 0..<g.groups {
                 let xg = xp + (n * g.groups + grp) * g.inPerGroup * g.h * g.w
@@ -41,12 +45,16 @@ final class GemmConvolutionKernel: Kernel {
                                c: yg, ldc: ncols, threads: threads)
                     continue
                 }
-                // Each worker unfolds and multiplies its own block of output pixels.
-                let t = Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 2_000_000))
-                parallelChunks(ncols, threads: t, align: 16) { r in
-                    g.im2col(xg, cols, columns: r)
-                    BLAS.sgemm(m: g.outPerGroup, n: r.count, k: kdim, a: wg, lda: kdim, b: cols + r.lowerBound, ldb: ncols,
-                               c: yg + r.lowerBound, ldc: ncols, threads: 1)
+                // Each worker unfolds and multiplies its own tiles of output pixels.
+                let tiles = (ncols + tile - 1) / tile
+                parallelFor(workers, threads: workers) { worker in
+                    let buf = cols + worker * kdim * tile
+                    for t in (tiles * worker / workers)..<(tiles * (worker + 1) / workers) {
+                        let c0 = t * tile, c1 = Swift.min(ncols, c0 + tile)
+                        g.im2col(xg, buf, rowStride: c1 - c0, columns: c0..<c1)
+                        BLAS.sgemm(m: g.outPerGroup, n: c1 - c0, k: kdim, a: wg, lda: kdim, b: buf, ldb: c1 - c0,
+                                   c: yg + c0, ldc: ncols, threads: 1)
+                    }
                 }
             }
         }
@@ -74,15 +82,16 @@ struct ConvShape {
         (sh, sw, dh, dw, ph, pw) = (s2[0], s2[1], d2[0], d2[1], p2[0], p2[1])
     }
 
-    /// Writes columns `columns` of the unfolded input `[C·KH·KW, OH·OW]` (row stride OH·OW) for one
-    /// group's channels at `x`; taps that fall into the padding are 0.
-    func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, columns: Range<Int>) {
-        let ncols = oh * ow
+    /// Writes columns `columns` of the unfolded input `[C·KH·KW, OH·OW]` for one group's channels at
+    /// `x` into `cols` (`[C·KH·KW, columns.count]`, row stride `rowStride`); padding taps are 0.
+    func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, rowStride: Int, columns: Range<Int>) {
+        // Shift the base so that output column j lands at row[j - columns.lowerBound].
+        let base = cols - columns.lowerBound
         for c in 0..<inPerGroup {
             let xc = x + c * h * w
             for ki in 0..<kh {
                 for kj in 0..<kw {
-                    let row = cols + ((c * kh + ki) * kw + kj) * ncols
+                    let row = base + ((c * kh + ki) * kw + kj) * rowStride
                     let off = kj * dw - pw
                     // Output columns whose tap lands inside the input row.
                     let lo = Swift.max(0, ceilDiv(-off, sw)), hi = Swift.min(ow, floorDiv(w - 1 - off, sw) + 1)

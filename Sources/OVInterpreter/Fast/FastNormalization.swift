@@ -32,8 +32,7 @@ final class SIMDSoftmaxKernel: Kernel {
     static func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
         var m = -Float.infinity
         for k in 0..<n { m = Swift.max(m, x[k]) }
-        let mv = F8(repeating: m)
-        VMath.map(x, y, n) { v in VMath.exp(v - mv) }
+        for k in 0..<n { y[k] = VMath.exp(x[k] - m) }
         var sum: Float = 0
         for k in 0..<n { sum += y[k] }
         for k in 0..<n { y[k] /= sum }
@@ -52,8 +51,7 @@ final class SIMDSoftmaxKernel: Kernel {
         }
         for k in 0..<n {
             let xr = x + k * inner, yr = y + k * inner
-            for i in 0..<inner { yr[i] = xr[i] - m[i] }
-            VMath.map(UnsafePointer(yr), yr, inner) { VMath.exp($0) }
+            for i in 0..<inner { yr[i] = VMath.exp(xr[i] - m[i]) }
             for i in 0..<inner { sum[i] += yr[i] }
         }
         for k in 0..<n {
@@ -118,22 +116,27 @@ final class SIMDMVNKernel: Kernel {
     }
 
     /// Sum in 8 lanes (then across them).
+    /// Sum in 8 independent partial sums (vectorisable), then across them.
     static func sum(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = F8(repeating: 0), i = 0
-        while i + 8 <= n { acc += UnsafeRawPointer(x + i).loadUnaligned(as: F8.self); i += 8 }
-        var s = acc.sum()
+        var acc = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0)), i = 0
+        while i + 8 <= n {
+            acc.0 += x[i]; acc.1 += x[i + 1]; acc.2 += x[i + 2]; acc.3 += x[i + 3]
+            acc.4 += x[i + 4]; acc.5 += x[i + 5]; acc.6 += x[i + 6]; acc.7 += x[i + 7]
+            i += 8
+        }
+        var s = ((acc.0 + acc.1) + (acc.2 + acc.3)) + ((acc.4 + acc.5) + (acc.6 + acc.7))
         while i < n { s += x[i]; i += 1 }
         return s
     }
 
     static func sumOfSquares(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-        var acc = F8(repeating: 0), i = 0
+        var acc = (Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0), Float(0)), i = 0
         while i + 8 <= n {
-            let v = UnsafeRawPointer(x + i).loadUnaligned(as: F8.self)
-            acc += v * v
+            acc.0 += x[i] * x[i]; acc.1 += x[i + 1] * x[i + 1]; acc.2 += x[i + 2] * x[i + 2]; acc.3 += x[i + 3] * x[i + 3]
+            acc.4 += x[i + 4] * x[i + 4]; acc.5 += x[i + 5] * x[i + 5]; acc.6 += x[i + 6] * x[i + 6]; acc.7 += x[i + 7] * x[i + 7]
             i += 8
         }
-        var s = acc.sum()
+        var s = ((acc.0 + acc.1) + (acc.2 + acc.3)) + ((acc.4 + acc.5) + (acc.6 + acc.7))
         while i < n { s += x[i] * x[i]; i += 1 }
         return s
     }

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""SwiftPOT interpreter vs OpenVINO CPU (f32), same machine, same thread count, alternating runs.
+
+Developer-only (needs openvino + numpy, e.g. /work/venv-ov/bin/python):
+  python scripts/bench_vs_openvino.py [--swiftpot .build/release/swiftpot] [--threads 1] [--rounds 3]
+         [--iterations 30] [--warmup 5] [--perfmodels /work/shared/design/perfmodels.py] [--memory]
+         [--models PATH.xml ...]
+
+Models: fixtures/models/**/*.xml plus the synthetic perf models (resnet, mbv2, xformer) built into a
+temporary directory by perfmodels.py. For each round and model it runs `swiftpot benchmark --json`,
+then OpenVINO (INFERENCE_PRECISION_HINT f32, INFERENCE_NUM_THREADS T, NUM_STREAMS 1, LATENCY) on
+random inputs with the same iteration counts, and prints per model the median over rounds of each
+side's median latency, the best min, and the ratio SwiftPOT / OpenVINO. --memory adds the peak RSS of
+`swiftpot infer` (/usr/bin/time -v) against weights + the two largest activations.
+"""
+import argparse
+import glob
+import importlib.util
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def build_perfmodels(script, outdir):
+    spec = importlib.util.spec_from_file_location("perfmodels", script)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.build(outdir)
+    return [os.path.join(outdir, n + ".xml") for n in ("resnet", "mbv2", "xformer")]
+
+
+def random_inputs(model, seed=0):
+    rng = np.random.default_rng(seed)
+    values = []
+    for inp in model.inputs:
+        shape = [d.get_length() if d.is_static else 1 for d in inp.get_partial_shape()]
+        t = inp.get_element_type().to_dtype()
+        if np.issubdtype(t, np.floating):
+            values.append(rng.standard_normal(shape).astype(t))
+        else:
+            values.append(np.zeros(shape, dtype=t))  # ids 0: always inside any table
+    return values
+
+
+def ov_latency(core, xml, threads, iterations, warmup):
+    model = core.read_model(xml)
+    cfg = {"INFERENCE_PRECISION_HINT": "f32", "INFERENCE_NUM_THREADS": threads, "NUM_STREAMS": 1,
+           "PERFORMANCE_HINT": "LATENCY"}
+    req = core.compile_model(model, "CPU", cfg).create_infer_request()
+    xs = random_inputs(model)
+    for _ in range(warmup):
+        req.infer(xs)
+    ts = []
+    for _ in range(iterations):
+        t = time.perf_counter()
+        req.infer(xs)
+        ts.append((time.perf_counter() - t) * 1e3)
+    return statistics.median(ts), min(ts)
+
+
+def swift_latency(swiftpot, xml, threads, iterations, warmup):
+    out = subprocess.run([swiftpot, "benchmark", xml, "--threads", str(threads), "--iterations", str(iterations),
+                          "--warmup", str(warmup), "--json"], check=True, capture_output=True, text=True).stdout
+    r = json.loads(out)
+    return r["median_ms"], r["min_ms"], r["blas_core"]
+
+
+def peak_memory(swiftpot, core, xml, tmp):
+    """Peak RSS of `swiftpot infer` vs weights + the two largest activations (OpenVINO's shapes)."""
+    model = core.read_model(xml)
+    names = []
+    for k, x in enumerate(random_inputs(model)):
+        p = os.path.join(tmp, f"in_{k}.npy")
+        np.save(p, x)
+        names.append(p)
+    cmd = ["/usr/bin/time", "-v", swiftpot, "infer", xml, *names, "--output-dir", os.path.join(tmp, "out")]
+    err = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) * 1024
+    sizes = []
+    for op in model.get_ordered_ops():
+        if op.get_type_name() in ("Constant", "Parameter", "Result"):
+            continue
+        for o in op.outputs():
+            ps = o.get_partial_shape()
+            if ps.is_static:
+                sizes.append(int(np.prod([d.get_length() for d in ps])) * o.get_element_type().size)
+    sizes.sort(reverse=True)
+    weights = os.path.getsize(xml[:-4] + ".bin")
+    return rss, weights + sum(sizes[:2])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--swiftpot", default=os.path.join(ROOT, ".build/release/swiftpot"))
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--iterations", type=int, default=30)
+    ap.add_argument("--warmup", type=int, default=5)
+    ap.add_argument("--perfmodels", default="/work/shared/design/perfmodels.py")
+    ap.add_argument("--models", nargs="*")
+    ap.add_argument("--memory", action="store_true")
+    a = ap.parse_args()
+
+    import openvino as ov
+    core = ov.Core()
+    with tempfile.TemporaryDirectory() as tmp:
+        models = a.models or sorted(glob.glob(os.path.join(ROOT, "fixtures/models/**/*.xml"), recursive=True))
+        if not a.models and os.path.exists(a.perfmodels):
+            models += build_perfmodels(a.perfmodels, os.path.join(tmp, "perf"))
+        res = {m: {"sw": [], "swmin": [], "ov": [], "ovmin": []} for m in models}
+        blas = "?"
+        for r in range(a.rounds):
+            for m in models:  # alternate: each model's two sides back to back, every round
+                med, lo, blas = swift_latency(a.swiftpot, m, a.threads, a.iterations, a.warmup)
+                res[m]["sw"].append(med); res[m]["swmin"].append(lo)
+                med, lo = ov_latency(core, m, a.threads, a.iterations, a.warmup)
+                res[m]["ov"].append(med); res[m]["ovmin"].append(lo)
+            print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
+        print(f"threads={a.threads} rounds={a.rounds} iterations={a.iterations} OpenBLAS core={blas} "
+              f"OpenVINO {ov.__version__.split('-')[0]} f32")
+        print("| model | SwiftPOT median ms | min | OpenVINO median ms | min | ratio (median) |")
+        print("|---|---|---|---|---|---|")
+        for m in models:
+            s, o = statistics.median(res[m]["sw"]), statistics.median(res[m]["ov"])
+            name = os.path.relpath(m, ROOT) if m.startswith(ROOT) else os.path.basename(m)
+            print(f"| {name} | {s:.2f} | {min(res[m]['swmin']):.2f} | {o:.2f} | {min(res[m]['ovmin']):.2f} | {s / o:.2f} |")
+        if a.memory:
+            print("\n| model | peak RSS MiB | weights + 2 largest activations MiB | ratio |")
+            print("|---|---|---|---|")
+            for m in models:
+                rss, bound = peak_memory(a.swiftpot, core, m, tmp)
+                print(f"| {os.path.basename(m)} | {rss / 2**20:.1f} | {bound / 2**20:.1f} | {rss / bound:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
