@@ -30,12 +30,16 @@ public final class NoMetric<Annotation>: Metric {
 /// post-processing are all members' outputs by tensor name, and the default post-processing
 /// returns the last member's outputs in order.
 open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotation == M.Annotation {
+    /// Device and threads.
     public let config: EngineConfig
+    /// The dataset `predict` runs.
     public let dataLoader: Loader
+    /// The metric `predict` updates (reset at the start of each run); nil for statistics only.
     public let metric: M?
     private(set) var compiled: [CompiledModel] = []
     private(set) var model: CompressedModel?
 
+    /// An engine over `dataLoader`; `metric` may be nil (or use `IEEngine(dataLoader:)`).
     public init(config: EngineConfig = EngineConfig(), dataLoader: Loader, metric: M?) {
         self.config = config
         self.dataLoader = dataLoader
@@ -61,6 +65,11 @@ open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotati
         }
     }
 
+    /// Runs the sampler's batches (the whole dataset, one sample per batch, when nil) in order.
+    /// Each sample's inputs are checked by name, element type and shape; any failure (loader,
+    /// inputs, inference, statistic, metric) stops the run with an error naming the sample index.
+    /// A batch runs as one inference when every input accepts the stacked batch, else sample by
+    /// sample; statistics get one value per batch either way (see ``StatisticFunction``).
     open func predict(statsLayout: StatsLayout?, sampler: (any Sampler)?,
                       metricPerSample: Bool, printProgress: Bool) throws -> PredictionResult {
         guard !compiled.isEmpty else { throw OVIRError("no model set; call setModel(_:) before predict") }
@@ -82,8 +91,12 @@ open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotati
             let outputsPerSample = try runBatch(batch, items, collector)
             for (k, outputs) in outputsPerSample.enumerated() {
                 guard let metric else { continue }
-                let post = try postprocessOutput(outputs, metadata: items[k].metadata)
-                try metric.update(output: post, annotation: items[k].annotation)
+                do {
+                    let post = try postprocessOutput(outputs, metadata: items[k].metadata)
+                    try metric.update(output: post, annotation: items[k].annotation)
+                } catch {
+                    throw OVIRError("sample \(batch[k]): post-processing or the metric failed: \(error)")
+                }
                 if metricPerSample {
                     for (name, values) in metric.value.sorted(by: { $0.key < $1.key }) {
                         if let v = values.last { perSample.append(SampleMetric(sampleID: batch[k], metricName: name, result: v)) }
@@ -106,12 +119,13 @@ open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotati
         if batch.count > 1, let stacked = try? stack(feeds) {
             collector.beginBatch()
             let outs = try runModels(stacked, sample: batch[0], collector: collector)
-            collector.endBatch()
+            try collector.endBatch()
             return try (0..<batch.count).map { k in try outs.mapValues { try $0.slice(batch: k) } }
         }
         collector.beginBatch()
-        defer { collector.endBatch() }
-        return try zip(batch, feeds).map { (index, feed) in try runModels(feed, sample: index, collector: collector) }
+        let outs = try zip(batch, feeds).map { (index, feed) in try runModels(feed, sample: index, collector: collector) }
+        try collector.endBatch()
+        return outs
     }
 
     /// The inputs a sample feeds: every member's inputs that no earlier member produces.

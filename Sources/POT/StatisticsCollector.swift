@@ -50,13 +50,18 @@ final class StatisticsCollector {
 
     func beginBatch() { pending = [:] }
 
-    func endBatch() {
-        for (point, byName) in pending {
-            for (name, parts) in byName {
-                let merged = parts.count == 1 ? parts[0] : ((try? concatenateBatch(parts)) ?? parts[0])
+    /// Appends the batch's value of each statistic; per-sample values (a batch run sample by sample)
+    /// are joined along axis 0, and an error names the statistic when they cannot be.
+    func endBatch() throws {
+        defer { pending = [:] }
+        for (point, byName) in pending.sorted(by: { $0.key.description < $1.key.description }) {
+            for (name, parts) in byName.sorted(by: { $0.key < $1.key }) {
+                let merged: Tensor
+                do { merged = parts.count == 1 ? parts[0] : try concatenateBatch(parts) } catch {
+                    throw OVIRError("statistic '\(name)' on '\(point)': the samples of a batch give values that cannot be joined along axis 0: \(error)")
+                }
                 results[point, default: [:]][name, default: []].append(merged)
             }
         }
-        pending = [:]
     }
 }

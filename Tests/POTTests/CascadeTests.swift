@@ -80,6 +80,11 @@ struct CascadeTests {
         #expect(top1 > 0.9)
         let saved = try saveModel(q, savePath: dir.path, modelName: "digits_int8")
         #expect(saved.map { URL(fileURLWithPath: $0.model).lastPathComponent } == ["digits_int8_features.xml", "digits_int8_head.xml"])
+        // For scripts/check_pot_api_saved.py (loads them in OpenVINO): SWIFTPOT_SAVE_DIR=<dir>.
+        if let keep = ProcessInfo.processInfo.environment["SWIFTPOT_SAVE_DIR"] {
+            _ = try saveModel(q, savePath: keep, modelName: "digits_int8")
+            _ = try saveModel(try loadModel(Self.config()), savePath: keep, modelName: "digits_fp32")
+        }
     }
 
     @Test func cascadeConfigErrors() throws {

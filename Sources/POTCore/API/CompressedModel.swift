@@ -6,8 +6,10 @@ public final class CompressedModel {
     public var models: [NamedModel]
     /// The model name (`model_name`).
     public var name: String
+    /// Whether this model has several members (POT's `is_cascade`).
     public var isCascade: Bool { models.count > 1 }
 
+    /// A model from graphs already in memory.
     public init(name: String, models: [NamedModel]) {
         self.name = name
         self.models = models
@@ -25,9 +27,11 @@ public final class CompressedModel {
     }
 }
 
-/// One member of a ``CompressedModel``: its name (nil-free; the model name for single models) and graph.
+/// One member of a ``CompressedModel``: its name (the model name for single models) and graph.
 public struct NamedModel {
+    /// The cascade member name (`name` in the cascade config), or the model name.
     public var name: String
+    /// The member's graph.
     public var graph: Graph
     public init(name: String, graph: Graph) {
         self.name = name
@@ -37,8 +41,11 @@ public struct NamedModel {
 
 /// Where to load a model from (POT's `model_config`).
 public struct ModelConfig: Sendable {
+    /// `model_name`: the default file stem of ``saveModel(_:savePath:modelName:forStatCollection:)``.
     public var modelName: String
+    /// The files to load: one member for a single model, in cascade order otherwise.
     public var members: [CascadeMember]
+    /// Whether this describes a cascade (made with `init(modelName:cascade:)`).
     public var isCascade: Bool
 
     /// A single model; weights default to the `.bin` with the same stem.
@@ -48,7 +55,8 @@ public struct ModelConfig: Sendable {
         self.isCascade = false
     }
 
-    /// A cascade of named members.
+    /// A cascade of named members (POT's `cascade` list). Member names must differ; members run in
+    /// this order and chain by tensor name (see `IEEngine`).
     public init(modelName: String, cascade: [CascadeMember]) {
         self.modelName = modelName
         self.members = cascade
@@ -58,8 +66,11 @@ public struct ModelConfig: Sendable {
 
 /// One member of a cascade: its name and IR files.
 public struct CascadeMember: Sendable {
+    /// The member name (`pnet`, `rnet`, …), used in saved file names.
     public var name: String
+    /// Path of the `.xml`.
     public var model: String
+    /// Path of the `.bin`; nil means the `.bin` beside the `.xml` with the same stem.
     public var weights: String?
     public init(name: String, model: String, weights: String? = nil) {
         self.name = name
@@ -72,14 +83,17 @@ public struct CascadeMember: Sendable {
 public struct SavedModel: Sendable, CustomStringConvertible {
     /// The cascade member name (nil for a single model).
     public var name: String?
+    /// Path of the written `.xml`.
     public var model: String
+    /// Path of the written `.bin`.
     public var weights: String
     public var description: String {
         "{" + (name.map { "name: \($0), " } ?? "") + "model: \(model), weights: \(weights)}"
     }
 }
 
-/// Loads a model (or every member of a cascade) from OpenVINO IR.
+/// Loads a model (or every member of a cascade) from OpenVINO IR (POT's `load_model`). Errors name
+/// the file and, for a cascade, a duplicated member name.
 public func loadModel(_ config: ModelConfig) throws -> CompressedModel {
     guard !config.members.isEmpty else { throw OVIRError("model config '\(config.modelName)': a cascade needs at least one member") }
     if config.isCascade {

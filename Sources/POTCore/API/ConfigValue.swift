@@ -4,7 +4,9 @@ import Foundation
 public enum ConfigValue: Hashable, Sendable, CustomStringConvertible,
     ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
+    /// Scalars.
     case string(String), int(Int), double(Double), bool(Bool)
+    /// A list, a dictionary, or JSON's null (Python's None: the parameter's default).
     case array([ConfigValue]), dictionary([String: ConfigValue]), null
 
     public init(stringLiteral v: String) { self = .string(v) }
@@ -74,11 +76,14 @@ public struct AlgorithmConfig: Sendable {
 /// Reads a `[String: ConfigValue]` strictly: every key must be known, every value of the right type.
 /// Errors name the key (with its path) and suggest the closest valid key.
 public struct ConfigReader {
+    /// The values read.
     public let values: [String: ConfigValue]
     /// Where these values sit, for messages ("DefaultQuantization.params").
     public let path: String
+    /// Every valid key.
     public let known: [String]
 
+    /// Checks every key of `values` against `known`; an unknown key is an error naming it.
     public init(_ values: [String: ConfigValue], path: String, known: [String]) throws {
         self.values = values
         self.path = path
@@ -93,6 +98,7 @@ public struct ConfigReader {
         OVIRError("\(path).\(key): expected \(expected), found \(v.typeName) \(v)")
     }
 
+    /// A string (one of `allowed` when given), or `d` when absent or null.
     public func string(_ key: String, default d: String, allowed: [String]? = nil) throws -> String {
         guard let v = values[key], v != .null else { return d }
         guard case .string(let s) = v else { throw wrong(key, "a string", v) }
@@ -102,11 +108,13 @@ public struct ConfigReader {
         }
         return s
     }
+    /// A string, or nil when absent or null.
     public func optionalString(_ key: String) throws -> String? {
         guard let v = values[key], v != .null else { return nil }
         guard case .string(let s) = v else { throw wrong(key, "a string", v) }
         return s
     }
+    /// An integer (a whole-valued number is accepted), or `d` when absent or null.
     public func int(_ key: String, default d: Int) throws -> Int {
         guard let v = values[key], v != .null else { return d }
         switch v {
@@ -115,6 +123,7 @@ public struct ConfigReader {
         default: throw wrong(key, "an integer", v)
         }
     }
+    /// A number, or `d` when absent or null.
     public func double(_ key: String, default d: Double) throws -> Double {
         guard let v = values[key], v != .null else { return d }
         switch v {
@@ -123,16 +132,19 @@ public struct ConfigReader {
         default: throw wrong(key, "a number", v)
         }
     }
+    /// A boolean, or `d` when absent or null.
     public func bool(_ key: String, default d: Bool) throws -> Bool {
         guard let v = values[key], v != .null else { return d }
         guard case .bool(let b) = v else { throw wrong(key, "true or false", v) }
         return b
     }
+    /// A dictionary, or nil when absent or null.
     public func dictionary(_ key: String) throws -> [String: ConfigValue]? {
         guard let v = values[key], v != .null else { return nil }
         guard case .dictionary(let d) = v else { throw wrong(key, "a dictionary", v) }
         return d
     }
+    /// A list of strings, or nil when absent or null.
     public func strings(_ key: String) throws -> [String]? {
         guard let v = values[key], v != .null else { return nil }
         guard case .array(let a) = v else { throw wrong(key, "a list of strings", v) }

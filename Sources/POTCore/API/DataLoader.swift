@@ -2,10 +2,14 @@
 
 /// A dataset: indexed access to preprocessed samples (POT's `DataLoader`).
 ///
-/// `count` is the dataset size; `item(at:)` accepts every index in `0..<count`.
+/// `count` is the dataset size; `item(at:)` accepts every index in `0..<count`. Errors thrown by
+/// `item(at:)` stop `predict` with an error naming the sample index.
 public protocol DataLoader {
+    /// What the ``Metric`` receives with each output.
     associatedtype Annotation
+    /// The dataset size.
     var count: Int { get }
+    /// The preprocessed sample at `index` (`0..<count`).
     func item(at index: Int) throws -> DataItem<Annotation>
 }
 
@@ -25,14 +29,19 @@ public struct DataItem<Annotation> {
     }
 }
 
-/// The model input of one sample: one tensor for a single-input model, or tensors by input name.
+/// The model input of one sample: one tensor for a single-input model, or tensors by input name
+/// (POT: a numpy array, or a dict `{input name: array}`).
 public enum ModelInput {
+    /// The only input of a single-input model.
     case tensor(Tensor)
+    /// Tensors keyed by model input name (any tensor name of the input, or its Parameter's name).
     case named([String: Tensor])
 }
 
-/// JSON-like metadata values, plus tensors.
+/// JSON-like metadata values, plus tensors, passed to ``IEEngine/postprocessOutput(_:metadata:)``.
 public enum MetadataValue {
+    /// A string, a number or a boolean.
     case string(String), number(Double), bool(Bool)
+    /// A list, a dictionary or a tensor.
     case array([MetadataValue]), dictionary([String: MetadataValue]), tensor(Tensor)
 }

@@ -38,7 +38,9 @@ public enum AlgorithmRegistry {
 
 /// Runs algorithms in order on a model and evaluates models with the engine (POT's `Pipeline`).
 public final class Pipeline {
+    /// The algorithms, in application order.
     public let algorithms: [any Algorithm]
+    /// The engine the algorithms collect statistics with and `evaluate` runs.
     public let engine: any Engine
 
     init(algorithms: [any Algorithm], engine: any Engine) {

@@ -6,7 +6,9 @@ public protocol Sampler: Sequence where Element == [Int] {
 
 /// Batches of consecutive indices from the whole dataset or from a subset (POT's `BatchSampler`).
 public struct BatchSampler: Sampler {
+    /// The dataset indices, in iteration order.
     public let indices: [Int]
+    /// Samples per batch (at least 1).
     public let batchSize: Int
 
     /// `subsetIndices == nil` iterates the whole dataset; the last batch may be smaller.
@@ -23,6 +25,7 @@ public struct BatchSampler: Sampler {
 
     public var count: Int { (indices.count + batchSize - 1) / batchSize }
 
+    /// The batches in order: consecutive runs of `batchSize` indices.
     public func makeIterator() -> IndexingIterator<[[Int]]> {
         stride(from: 0, to: indices.count, by: batchSize).map {
             Array(indices[$0..<Swift.min($0 + batchSize, indices.count)])

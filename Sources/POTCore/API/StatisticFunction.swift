@@ -8,10 +8,13 @@ import Foundation
 /// Built-ins are computed by the engine on each tensor as it is produced (no copies of whole
 /// activations); `.custom` receives the activation itself.
 public struct StatisticFunction: @unchecked Sendable {
+    /// The built-in reductions (numpy's min, max, max of |x|, mean, linear quantile, quantile of |x|).
     public enum Kind: Sendable, Hashable {
         case min, max, absMax, mean, quantile(Double), absQuantile(Double)
     }
+    /// The built-in reduction, or nil for `.custom`.
     public let kind: Kind?
+    /// Whether the result is per channel (`[batch, channels]`) rather than per tensor (`[batch]`).
     public let perChannel: Bool
     let body: (@Sendable (Tensor) throws -> Tensor)?
 
@@ -21,12 +24,19 @@ public struct StatisticFunction: @unchecked Sendable {
         self.body = nil
     }
 
+    /// The minimum (POT's `min`).
     public static func min(perChannel: Bool = false) -> StatisticFunction { .init(kind: .min, perChannel: perChannel) }
+    /// The maximum (POT's `max`).
     public static func max(perChannel: Bool = false) -> StatisticFunction { .init(kind: .max, perChannel: perChannel) }
+    /// The maximum of absolute values (POT's `abs_max`).
     public static func absMax(perChannel: Bool = false) -> StatisticFunction { .init(kind: .absMax, perChannel: perChannel) }
+    /// The mean (accumulated in Double).
     public static func mean(perChannel: Bool = false) -> StatisticFunction { .init(kind: .mean, perChannel: perChannel) }
+    /// numpy's default (linear) quantile `q` in 0...1 (POT's `quantile`).
     public static func quantile(_ q: Double, perChannel: Bool = false) -> StatisticFunction { .init(kind: .quantile(q), perChannel: perChannel) }
+    /// The quantile `q` of absolute values (POT's `abs_quantile`).
     public static func absQuantile(_ q: Double, perChannel: Bool = false) -> StatisticFunction { .init(kind: .absQuantile(q), perChannel: perChannel) }
+    /// Any function of one batch's activation (the tensor itself, leading axis = batch).
     public static func custom(_ body: @escaping @Sendable (Tensor) throws -> Tensor) -> StatisticFunction {
         StatisticFunction(kind: nil, perChannel: false, body: body)
     }
