@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # From a fresh clone to a first result: install the build's packages (when missing), build the
-# release binary and run it on the face landmark model.
+# release binary and quantize the bundled digits model (DefaultQuantization, 120 calibration samples)
+# into out/digits_int8.xml.
 #
 #   bash scripts/quickstart.sh
 set -euo pipefail
@@ -9,5 +10,6 @@ source scripts/lib/env.sh
 swiftpot_setup
 echo "+ swift build -c release" >&2
 swift build -c release
-echo "+ .build/release/swiftpot inspect fixtures/models/face_landmark/face_landmark.xml" >&2
-.build/release/swiftpot inspect fixtures/models/face_landmark/face_landmark.xml
+echo "+ .build/release/swiftpot quantize --model fixtures/pot/digits/digits.xml --data fixtures/pot/digits/x.npy --output-dir out --name digits_int8" >&2
+.build/release/swiftpot quantize --model fixtures/pot/digits/digits.xml --data fixtures/pot/digits/x.npy \
+    --output-dir out --name digits_int8
