@@ -118,4 +118,19 @@ struct FastSIMDKernelTests {
             g.op(op, p, attrs, version: "opset1", name: "target")
         }
     }
+
+    @Test(arguments: [("i64", "0"), ("i32", "2"), ("i64", "-1")])
+    func maxPool8WithIndices(_ indexType: String, _ axis: String) throws {
+        // Ties (values rounded to 0.5) check that the first maximum wins, as in the reference.
+        let x = Tensor(shape: [2, 3, 9, 10], scalars: random([2, 3, 9, 10], 23, 2).floatValues().map { ($0 * 2).rounded() / 2 })
+        try differential("simd.pool", [x], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            let n = g.node("MaxPool", p, attributes: ["kernel": "3,2", "strides": "2,2", "dilations": "1,1", "pads_begin": "1,0",
+                                                      "pads_end": "1,1", "rounding_type": "ceil", "auto_pad": "explicit",
+                                                      "index_element_type": indexType, "axis": axis],
+                           version: "opset8", outputs: 2, name: "target")
+            g.result(n.output(1))
+            return n.output(0)
+        }
+    }
 }
+

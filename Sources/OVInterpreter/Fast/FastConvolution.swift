@@ -109,7 +109,7 @@ struct ConvShape {
                             if sw == 1 {
                                 if b > a { (dst + a).update(from: src + a, count: b - a) }
                             } else {
-                                for o in a..<b { dst[o] = src[o * sw] }
+                                for o in a..<b { dst[o] = src[o &* sw] }
                             }
                             if x1 > b { (dst + b).update(repeating: 0, count: x1 - b) }
                         }
