@@ -19,6 +19,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Interpreter threads (one level of parallelism; OpenBLAS stays at 1 thread).") var threads: Int = 1
     @Option(help: "Seed of the random inputs.") var seed: UInt64 = 0
     @Flag(name: .customLong("reference"), help: "Use reference kernels only (fast kernels off).") var referenceOnly = false
+    @Flag(help: "Print each node's name, type, shapes, kernel and time to stderr (every run; use few iterations).") var trace = false
     @Flag(help: "Print {\"median_ms\", \"min_ms\", \"p90_ms\", \"iterations\", \"threads\", \"blas_core\", ...} on stdout.") var json = false
 
     func run() throws {
@@ -27,7 +28,7 @@ struct Benchmark: ParsableCommand {
             guard warmup >= 0 else { throw OVIRError("--warmup must be 0 or more, found \(warmup)") }
             guard threads >= 1 else { throw OVIRError("--threads must be at least 1, found \(threads)") }
             let graph = try IRReader.read(xmlPath: model, binPath: weights)
-            let compiled = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: referenceOnly, threads: threads))
+            let compiled = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: referenceOnly, threads: threads, trace: trace))
             var rng = SplitMix64(seed: seed)
             let inputs = compiled.inputs.map { io in randomInput(io, graph: graph, rng: &rng) }
             for _ in 0..<warmup { _ = try compiled.infer(inputs) }

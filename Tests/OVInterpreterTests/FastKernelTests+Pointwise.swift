@@ -15,6 +15,9 @@ struct FastSIMDKernelTests {
         ([1, 4, 11, 10], [4, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "4,4", dil: "2,2")),
         ([1, 3, 9, 9], [3, 1, 1, 3, 2], FastKernelTests.convAttrs("3,3", "0,0", dil: "1,1", auto: "same_lower")),
         ([1, 4, 19], [4, 1, 1, 3], FastKernelTests.convAttrs("1", "1", dil: "1")),
+        ([1, 6, 13, 17], [6, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),   // taps in chunks of 4 + 1
+        ([1, 2, 15, 9], [2, 1, 1, 7, 7], FastKernelTests.convAttrs("1,1", "3,3", "1,2", dil: "1,1")),
+        ([1, 3, 12, 12], [3, 1, 1, 5, 5], FastKernelTests.convAttrs("2,2", "1,1", "2,2", dil: "1,1")),
     ])
     func depthwise(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
         let wt = random(w, 11, 1)
