@@ -61,6 +61,19 @@ struct InsertionTests {
         }
         let differences = Set(mine).symmetricDifference(pots).sorted()
         #expect(mine.count == pots.count && differences.isEmpty, "\(differences)")
+        // The Reshape after grouped weights carries POT's generated name (Model Optimizer's node-id counter).
+        var myReshapes: [String: String] = [:], potReshapes: [String: String] = [:]
+        for n in graph.nodes where n.type == "FakeQuantize" {
+            for c in graph.consumers(of: n.output(0)) where c.node.type == "Reshape" && original.node(named: c.node.name) == nil {
+                myReshapes[n.name] = c.node.name
+            }
+        }
+        for f in fqs {
+            for c in f["consumers"] as? [[String: Any]] ?? [] where c["type"] as? String == "Reshape" {
+                if let r = c["name"] as? String, original.node(named: r) == nil { potReshapes[f["name"] as? String ?? ""] = r }
+            }
+        }
+        #expect(myReshapes == potReshapes, "grouped-weights Reshape names: \(myReshapes.sorted { $0.key < $1.key }) vs POT \(potReshapes.sorted { $0.key < $1.key })")
         for n in original.nodes { #expect(graph.node(named: n.name) != nil, "layer \(n.name) lost") }
         return (original, graph)
     }
@@ -110,6 +123,26 @@ struct InsertionTests {
     func faceLandmark() throws {
         let xml = PlacementTests.modelPath("face_landmark", "face_landmark.xml")
         _ = try Self.check(xml: xml, golden: PlacementTests.modelPath("face_landmark", "pot/fq.json"), config: PlacementConfig())
+    }
+
+    @Test("palm_detection_lite: POT's FakeQuantize nodes and grouped-weights Reshape names")
+    func palmDetection() throws {
+        let xml = PlacementTests.modelPath("palm_detection_lite", "palm_detection_lite.xml")
+        _ = try Self.check(xml: xml, golden: PlacementTests.modelPath("palm_detection_lite", "pot/fq.json"), config: PlacementConfig())
+    }
+
+    @Test("ResNet-like, mixed preset and ignored scope: POT's grouped-weights Reshape names")
+    func resnetLikeVariants() throws {
+        var mixed = PlacementConfig()
+        mixed.preset = .mixed
+        var ignored = PlacementConfig()
+        ignored.preset = .accuracy
+        ignored.ignoredScope = ["b1/add"]
+        for (case_, config) in [("resnet_like_mixed", mixed), ("resnet_like_accuracy_ignored", ignored)] {
+            let dir = Fixtures.url("pot/\(case_)")
+            _ = try Self.check(xml: dir.appendingPathComponent("resnet_like.xml").path,
+                               golden: dir.appendingPathComponent("fq.json").path, config: config)
+        }
     }
 
     @Test("Missing ranges are an error naming the quantizer")

@@ -27,7 +27,7 @@ extension QuantizerPlacement {
         for name in plan.transposedMatMulWeights { try transposeWeights(graph, matmul: name) }
         for q in plan.quantizers {
             guard let r = ranges[q.name] else { throw PlacementError("no ranges for FakeQuantize '\(q.name)'") }
-            try insert(graph, q, r)
+            try insert(graph, q, r, reshapeNames: plan.groupWeightsReshapeNames)
         }
     }
 

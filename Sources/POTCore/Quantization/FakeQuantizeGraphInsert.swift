@@ -2,7 +2,7 @@ import OVIR
 
 extension QuantizerPlacement {
     /// Inserts one planned FakeQuantize (see ``insertFakeQuantize(graph:plan:ranges:)``).
-    static func insert(_ graph: Graph, _ q: PlannedQuantizer, _ r: QuantizerRanges) throws {
+    static func insert(_ graph: Graph, _ q: PlannedQuantizer, _ r: QuantizerRanges, reshapeNames: [String: String] = [:]) throws {
         let producer = try node(graph, q.producer.node)
         guard q.producer.output < producer.outputs.count else {
             throw PlacementError("FakeQuantize '\(q.name)': layer '\(producer.name)' has no output \(q.producer.output)")
@@ -48,7 +48,8 @@ extension QuantizerPlacement {
         }
         let fq = makeFakeQuantize(graph, q, source: source, ranges: r)
         if let shape = reshapeTo {
-            consumers[0].0.inputs[1].source = makeReshape(graph, "\(q.name)/reshape", fq.output(0), to: shape)
+            let name = reshapeNames[consumers[0].0.name] ?? "\(q.name)/reshape"
+            consumers[0].0.inputs[1].source = makeReshape(graph, name, fq.output(0), to: shape)
         } else {
             for (n, i) in consumers { n.inputs[i].source = fq.output(0) }
         }

@@ -98,6 +98,9 @@ package struct PlacementPlan: Sendable {
     package var zeroBiasConvolutions: [String]
     /// MatMuls whose constant input 1 POT transposes (setting `transpose_b`), POT `MatMulPreprocessing`.
     package var transposedMatMulWeights: [String]
+    /// The name POT's saved IR gives the Reshape after a grouped convolution's weights, by convolution
+    /// name (a number from Model Optimizer's node-id counter; see ``PotNodeIDs``).
+    package var groupWeightsReshapeNames: [String: String] = [:]
     /// Names of the zero-bias Add layers (`<conv>/add_`) by convolution name.
     package static func zeroBiasName(_ conv: String) -> String { conv + "/add_" }
 }

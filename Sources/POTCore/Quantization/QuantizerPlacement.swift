@@ -21,6 +21,7 @@ package enum QuantizerPlacement {
     package static func makePlan(graph: Graph, config: PlacementConfig) throws -> PlacementPlan {
         let hardware = HardwareConfig.forDevice(config.targetDevice)
         let g = try PGraph.load(graph)
+        var ids = PotNodeIDs(loaded: g, graph: graph)
 
         let transposedOps = g.live.filter { n in
             n.type == "MatMul" && n.input(1)?.type == "Const" && (n.inputShape(1)?.count ?? 0) > 1
@@ -44,6 +45,7 @@ package enum QuantizerPlacement {
         let transposed = directlyTransposed.map(\.name)
         g.markShapeSubgraphs()
         let zeroBiases = g.insertZeroBiases()
+        ids.preprocessed(zeroBiases: zeroBiases.count, graph: g)
         let aligned = config.activationChannelAlignment ? SaturationFix.alignedConvolutions(g) : []
 
         PlacementMarking.markIgnoredBlocks(g, device: config.targetDevice)
@@ -52,10 +54,15 @@ package enum QuantizerPlacement {
         let scope = PlacementMarking.expandedScope(g, scope: config.ignoredScope, types: Set(types))
 
         let insertion = FakeQuantizeInsertion(graph: g, hardware: hardware, ignoredScope: scope, ignoredTypes: Set(types))
+        ids.stage(g)
         insertion.insertAll()
+        ids.stage(g)      // after FakeQuantize insertion
         FakeQuantizePropagation(insertion: insertion).run()
+        ids.stage(g)      // after propagation
         insertion.mergeDuplicates()
+        ids.stage(g)
         insertion.removeIntegerQuantizers()
+        for _ in 0..<3 { ids.stage(g) }   // integer removal, name swap, GPU/SPR pass
 
         let configuration = QuantizerConfiguration(graph: g, hardware: hardware, config: config)
         let (schemes, groups) = try configuration.schemes()
@@ -75,7 +82,9 @@ package enum QuantizerPlacement {
                 channelAxis: axis, rangeShape: shape, unificationGroup: groupOf[ObjectIdentifier(fq)],
                 saturationRescale: rescaled.contains(ObjectIdentifier(fq))))
         }
-        return PlacementPlan(quantizers: out, zeroBiasConvolutions: zeroBiases, transposedMatMulWeights: transposed)
+        var plan = PlacementPlan(quantizers: out, zeroBiasConvolutions: zeroBiases, transposedMatMulWeights: transposed)
+        plan.groupWeightsReshapeNames = ids.groupWeightsReshapeNames(g)
+        return plan
     }
 
     /// The per-channel axis and the shape POT gives the range constants (`broadcast_fq_values`).
