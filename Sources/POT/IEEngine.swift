@@ -244,9 +244,13 @@ func concatenateBatch(_ parts: [Tensor]) throws -> Tensor {
 final class ProgressLine {
     let total: Int
     let start = Date()
+    /// The last 5% step drawn: the line is redrawn only when it changes (stderr may be a log file).
+    private var lastStep = -1
     init(total: Int) { self.total = total }
     func update(_ done: Int) {
         let pct = total > 0 ? 100 * done / total : 100
+        guard pct / 5 != lastStep || done == total else { return }
+        lastStep = pct / 5
         FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: pct / 5))\(String(repeating: ".", count: 20 - pct / 5))] \(done)/\(total) \(String(format: "%.1f", Date().timeIntervalSince(start)))s".utf8))
     }
     func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
