@@ -30,7 +30,7 @@ enum ActivationOps {
 ///
 /// Floats compute in their own precision (f16/bf16 in f32, rounded back); ReLU and Clamp also
 /// take integers (Clamp rounds `min` up and `max` down for them, as the spec says).
-final class ActivationKernel: Kernel {
+final class ActivationKernel: FloatIntUnaryKernel {
     enum Op: Sendable {
         case relu, sigmoid, elu(alpha: Double), softPlus, hSwish, hSigmoid, geluErf, geluTanh, mish, softSign
         case clamp(min: Double, max: Double)
@@ -62,25 +62,7 @@ final class ActivationKernel: Kernel {
         return [ValueInfo(t, inputs[0].shape)]
     }
 
-    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
-        let a = inputs[0]
-        switch a.elementType {
-        case .f32: floatRun(a, &outputs[0], Float.self)
-        case .f64: floatRun(a, &outputs[0], Double.self)
-        case .f16, .bf16: computingHalfInF32(inputs, &outputs[0]) { ins, out in floatRun(ins[0], &out, Float.self) }
-        case .i8: intRun(a, &outputs[0], Int8.self)
-        case .i16: intRun(a, &outputs[0], Int16.self)
-        case .i32: intRun(a, &outputs[0], Int32.self)
-        case .i64: intRun(a, &outputs[0], Int64.self)
-        case .u8: intRun(a, &outputs[0], UInt8.self)
-        case .u16: intRun(a, &outputs[0], UInt16.self)
-        case .u32: intRun(a, &outputs[0], UInt32.self)
-        case .u64: intRun(a, &outputs[0], UInt64.self)
-        case .boolean, .u1, .u4, .i4: throw unsupportedType(name, a.elementType, "a floating-point or integer type")
-        }
-    }
-
-    private func floatRun<T: KernelFloat>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
+    func floatRun<T: KernelFloat>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
         switch op {
         case .relu: mapUnary(a, &out, t, t) { $0 > 0 ? $0 : 0 }
         case .sigmoid: mapUnary(a, &out, t, t) { 1 / (1 + T.mExp(-$0)) }
@@ -104,7 +86,7 @@ final class ActivationKernel: Kernel {
         }
     }
 
-    private func intRun<T: KernelInt>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
+    func intRun<T: KernelInt>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
         switch op {
         case .clamp(let loD, let hiD):
             let lo = T.saturating(saturatingInt64(loD.rounded(.up))), hi = T.saturating(saturatingInt64(hiD.rounded(.down)))

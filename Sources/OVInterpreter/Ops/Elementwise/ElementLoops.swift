@@ -207,3 +207,31 @@ func expectSameTypes(_ inputs: [ValueInfo], _ op: String) throws {
 func unsupportedType(_ op: String, _ t: ElementType, _ supported: String) -> OVIRError {
     OVIRError("\(op) does not support element type \(t.rawValue); expected \(supported)")
 }
+
+/// A one-input kernel that computes floats in `floatRun` and integers in `intRun`: the element-type
+/// dispatch (f16/bf16 computed in f32, packed and boolean types refused) lives here once.
+protocol FloatIntUnaryKernel: Kernel {
+    var name: String { get }
+    func floatRun<T: KernelFloat>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type)
+    func intRun<T: KernelInt>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type)
+}
+
+extension FloatIntUnaryKernel {
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        let a = inputs[0]
+        switch a.elementType {
+        case .f32: floatRun(a, &outputs[0], Float.self)
+        case .f64: floatRun(a, &outputs[0], Double.self)
+        case .f16, .bf16: computingHalfInF32(inputs, &outputs[0]) { ins, out in floatRun(ins[0], &out, Float.self) }
+        case .i8: intRun(a, &outputs[0], Int8.self)
+        case .i16: intRun(a, &outputs[0], Int16.self)
+        case .i32: intRun(a, &outputs[0], Int32.self)
+        case .i64: intRun(a, &outputs[0], Int64.self)
+        case .u8: intRun(a, &outputs[0], UInt8.self)
+        case .u16: intRun(a, &outputs[0], UInt16.self)
+        case .u32: intRun(a, &outputs[0], UInt32.self)
+        case .u64: intRun(a, &outputs[0], UInt64.self)
+        case .boolean, .u1, .u4, .i4: throw unsupportedType(name, a.elementType, "a floating-point or integer type")
+        }
+    }
+}

@@ -10,7 +10,7 @@ enum UnaryOp: Sendable {
 /// Floats compute in their own precision (f16/bf16 in f32, rounded back). Integers: Negative, Abs
 /// and Sign are exact (8/16-bit saturate), Floor/Ceiling/Round are the identity, and the other
 /// functions compute in Double and round to nearest.
-final class UnaryMathKernel: Kernel {
+final class UnaryMathKernel: FloatIntUnaryKernel {
     let op: UnaryOp
     let name: String
 
@@ -31,25 +31,7 @@ final class UnaryMathKernel: Kernel {
         return [ValueInfo(t, inputs[0].shape)]
     }
 
-    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
-        let a = inputs[0]
-        switch a.elementType {
-        case .f32: floatRun(a, &outputs[0], Float.self)
-        case .f64: floatRun(a, &outputs[0], Double.self)
-        case .f16, .bf16: computingHalfInF32(inputs, &outputs[0]) { ins, out in floatRun(ins[0], &out, Float.self) }
-        case .i8: intRun(a, &outputs[0], Int8.self)
-        case .i16: intRun(a, &outputs[0], Int16.self)
-        case .i32: intRun(a, &outputs[0], Int32.self)
-        case .i64: intRun(a, &outputs[0], Int64.self)
-        case .u8: intRun(a, &outputs[0], UInt8.self)
-        case .u16: intRun(a, &outputs[0], UInt16.self)
-        case .u32: intRun(a, &outputs[0], UInt32.self)
-        case .u64: intRun(a, &outputs[0], UInt64.self)
-        case .boolean, .u1, .u4, .i4: throw unsupportedType(name, a.elementType, "a floating-point or integer type")
-        }
-    }
-
-    private func floatRun<T: KernelFloat>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
+    func floatRun<T: KernelFloat>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
         switch op {
         case .negative: mapUnary(a, &out, t, t) { -$0 }
         case .abs: mapUnary(a, &out, t, t) { Swift.abs($0) }
@@ -77,7 +59,7 @@ final class UnaryMathKernel: Kernel {
         }
     }
 
-    private func intRun<T: KernelInt>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
+    func intRun<T: KernelInt>(_ a: Tensor, _ out: inout Tensor, _ t: T.Type) {
         let small = T.bitWidth <= 16
         switch op {
         case .negative:
