@@ -26,3 +26,16 @@ func expectInts(_ t: Tensor, _ expected: [Int64], shape: [Int]? = nil, type: Ele
     if let type { #expect(t.elementType == type, sourceLocation: sourceLocation) }
     #expect(t.int64Values() == expected, sourceLocation: sourceLocation)
 }
+
+/// Runs one op: the first `params` inputs are Parameters (fed at run time), the rest Consts.
+func runSingleOp(_ type: String, _ inputs: [Tensor], _ attrs: [String: String] = [:], version: String = "opset13",
+                 outputs: Int = 1, params: Int = 1) throws -> [Tensor] {
+    let b = GraphBuilder()
+    var refs: [OutputRef] = []
+    for (i, t) in inputs.enumerated() {
+        refs.append(i < params ? b.parameter("p\(i)", t.elementType, t.shape) : b.constant(t))
+    }
+    let n = b.node(type, refs, attributes: attrs, version: version, outputs: outputs)
+    for k in 0..<outputs { b.result(n.output(k)) }
+    return try run(b, Array(inputs.prefix(params)))
+}

@@ -2,17 +2,9 @@ import Testing
 import OVInterpreter
 import _TestSupport
 
-/// Runs one op: the first `params` inputs are Parameters (fed at run time), the rest Consts.
 private func op(_ type: String, _ inputs: [Tensor], _ attrs: [String: String] = [:], version: String = "opset13",
                 outputs: Int = 1, params: Int = 1) throws -> [Tensor] {
-    let b = GraphBuilder()
-    var refs: [OutputRef] = []
-    for (i, t) in inputs.enumerated() {
-        refs.append(i < params ? b.parameter("p\(i)", t.elementType, t.shape) : b.constant(t))
-    }
-    let n = b.node(type, refs, attributes: attrs, version: version, outputs: outputs)
-    for k in 0..<outputs { b.result(n.output(k)) }
-    return try run(b, Array(inputs.prefix(params)))
+    try runSingleOp(type, inputs, attrs, version: version, outputs: outputs, params: params)
 }
 
 private func f32(_ shape: [Int]) -> Tensor { Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float($0) }) }

@@ -4,14 +4,7 @@ import _TestSupport
 
 private func op(_ type: String, _ inputs: [Tensor], _ attrs: [String: String] = [:], version: String = "opset13",
                 outputs: Int = 1, params: Int = 1) throws -> [Tensor] {
-    let b = GraphBuilder()
-    var refs: [OutputRef] = []
-    for (i, t) in inputs.enumerated() {
-        refs.append(i < params ? b.parameter("p\(i)", t.elementType, t.shape) : b.constant(t))
-    }
-    let n = b.node(type, refs, attributes: attrs, version: version, outputs: outputs)
-    for k in 0..<outputs { b.result(n.output(k)) }
-    return try run(b, Array(inputs.prefix(params)))
+    try runSingleOp(type, inputs, attrs, version: version, outputs: outputs, params: params)
 }
 
 @Suite struct SortingTests {
