@@ -7,6 +7,11 @@ writes for each case fixtures/pot/<case>/:
     fq.json            every FakeQuantize of POT's INT8 IR, in the format of fixtures/models/*/pot/fq.json
                        (name, levels, kind, producer, consumers, guards, range shapes and values), plus
                        "model" (the IR file name), "params" and "algorithm".
+Cases with "samples" (the BiasCorrection cases, `use_fast_bias: false`) also write
+    calib_<input>.npy  the calibration inputs POT ran on, stacked on axis 0 ([samples, *input shape
+                       without its batch 1]), so the tests can run the same pipeline
+    biases.json        every Convolution/GroupConvolution/MatMul followed by a bias Add with a constant:
+                       the op, the Add, the bias shape and values in the FP32 model and after POT
 Usage (POT env, e.g. /work/venv-pot/bin/python):  python scripts/make_pot_fixtures.py [CASE ...]
 """
 import json, os, sys, tempfile
@@ -133,6 +138,13 @@ CASES = {
     "transformer_block": ("transformer_block", {"preset": "performance", "model_type": "transformer"}),
     "transformer_block_plain": ("transformer_block", {"preset": "performance"}),
     "transformer_block_mixed": ("transformer_block", {"preset": "mixed", "model_type": "transformer"}),
+    # BiasCorrection (POT's algorithms/quantization/bias_correction): 10 samples, so its own sampler
+    # takes max(int(0.2 * 10), 1) = 2 of them.
+    "resnet_like_bias_correction": ("resnet_like", {"preset": "performance", "use_fast_bias": False,
+                                                    "stat_subset_size": 10, "samples": 10}),
+    "transformer_block_bias_correction": ("transformer_block", {"preset": "performance", "model_type": "transformer",
+                                                                "use_fast_bias": False, "stat_subset_size": 10,
+                                                                "samples": 10}),
 }
 
 
@@ -149,10 +161,33 @@ class Loader(DataLoader):
         return self.items[i], 0
 
 
+def bias_table(xml):
+    """Every Convolution/GroupConvolution/MatMul whose only consumer is an Add with a Constant input:
+    {op, add, shape, values} (POT's node_utils.get_bias_for_node)."""
+    model = ov.Core().read_model(xml)
+    out = []
+    for node in model.get_ordered_ops():
+        if node.get_type_name() not in ("Convolution", "GroupConvolution", "MatMul"):
+            continue
+        consumers = list(node.output(0).get_target_inputs())
+        if len(consumers) != 1 or consumers[0].get_node().get_type_name() != "Add":
+            continue
+        add = consumers[0].get_node()
+        for inp in add.inputs():
+            src = inp.get_source_output().get_node()
+            if src.get_type_name() == "Constant":
+                v = src.get_data().astype(np.float64)
+                out.append({"op": node.get_friendly_name(), "add": add.get_friendly_name(),
+                            "shape": list(v.shape), "values": v.ravel().tolist()})
+                break
+    return out
+
+
 def run(case):
     model_name, params = CASES[case]
     params = dict(params)
     compress = params.pop("compress_to_fp16", False)   # weights stored f16 (Const f16 → Convert)
+    samples = params.pop("samples", None)
     model, shapes = MODELS[model_name]()
     out = os.path.join(out_root, case)
     os.makedirs(out, exist_ok=True)
@@ -160,12 +195,22 @@ def run(case):
     ov.save_model(model, xml, compress_to_fp16=compress)
     params = {"target_device": "CPU", "stat_subset_size": 4, **params}
     pot_model = load_model({"model_name": model_name, "model": xml, "weights": xml[:-4] + ".bin"})
-    engine = IEEngine({"device": "CPU"}, data_loader=Loader(shapes))
+    loader = Loader(shapes, n=samples or 4)
+    engine = IEEngine({"device": "CPU"}, data_loader=loader)
     pipeline = create_pipeline([{"name": "DefaultQuantization", "params": params}], engine)
     q = pipeline.run(pot_model)
     with tempfile.TemporaryDirectory() as tmp:
         save_model(q, tmp, model_name + "_int8")
         fqs = fq_table(os.path.join(tmp, model_name + "_int8.xml"))
+        if samples:
+            before = {b["op"]: b for b in bias_table(xml)}
+            after = bias_table(os.path.join(tmp, model_name + "_int8.xml"))
+            for b in after:
+                b["fp32_values"] = before[b["op"]]["values"] if b["op"] in before else None
+            with open(os.path.join(out, "biases.json"), "w") as f:
+                json.dump({"pot": "openvino-dev " + ov.__version__.split("-")[0], "params": params, "biases": after}, f, indent=1)
+            for name in shapes:
+                np.save(os.path.join(out, f"calib_{name}.npy"), np.concatenate([it[name] for it in loader.items], axis=0))
     info = {"model": model_name + ".xml", "pot": "openvino-dev " + ov.__version__.split("-")[0],
             "algorithm": "DefaultQuantization", "params": params, "compress_to_fp16": compress,
             "num_fake_quantize": len(fqs),

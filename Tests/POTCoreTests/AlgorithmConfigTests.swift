@@ -16,6 +16,15 @@ struct AlgorithmConfigTests {
         #expect(p.statBatchSize == 1 && !p.shuffleData && p.seed == 0 && p.saturationFix == .firstLayer && p.useFastBias)
         #expect(p.biasThreshold == 2.0)
         #expect(p.subsetIndices(datasetSize: 5) == [0, 1, 2, 3, 4])
+        // BiasCorrection (use_fast_bias: false): threshold 1000, its own sampler over a fifth of the subset
+        var bc = try QuantizationParams(["use_fast_bias": false, "stat_subset_size": 300], algorithm: "DefaultQuantization")
+        #expect(!bc.useFastBias && bc.biasThreshold == 1000)
+        #expect(BiasCorrection.sampleIndices(bc, datasetSize: 50) == Array(0..<10))
+        #expect(BiasCorrection.sampleIndices(bc, datasetSize: 3) == [0])
+        bc.shuffleData = true
+        bc.seed = 0
+        // Python: random.seed(0); random.sample(range(50), 10)
+        #expect(BiasCorrection.sampleIndices(bc, datasetSize: 50) == [24, 48, 26, 2, 16, 32, 31, 25, 19, 30])
     }
 
     @Test func unknownKeysNameTheClosestValidOne() {

@@ -24,7 +24,8 @@ package struct QuantizationParams: Sendable {
     package var activationsRangeEstimator: RangeEstimatorParams?
     /// DefaultQuantization: FastBiasCorrection (true) or BiasCorrection (false).
     package var useFastBias = true
-    /// FastBiasCorrection/BiasCorrection `threshold` (POT default 2.0) and `apply_for_all_nodes` (false).
+    /// FastBiasCorrection/BiasCorrection `threshold` (POT default 2.0, and 1000 for BiasCorrection) and
+    /// `apply_for_all_nodes` (false).
     package var biasThreshold = 2.0
     package var applyForAllNodes = false
 
@@ -73,7 +74,8 @@ package struct QuantizationParams: Sendable {
             if try r.bool("use_layerwise_tuning", default: false) {
                 throw OVIRError("\(path).use_layerwise_tuning: layer-wise fine-tuning (POT's torch-based tuner) is not supported")
             }
-            biasThreshold = try r.double("threshold", default: 2.0)
+            // FastBiasCorrection's default threshold is 2.0, BiasCorrection's 1000 (their algorithm.py).
+            biasThreshold = try r.double("threshold", default: useFastBias ? 2.0 : 1000.0)
             applyForAllNodes = try r.bool("apply_for_all_nodes", default: false)
         }
     }
