@@ -63,6 +63,12 @@ let cases: [Case] = [
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(metrics: [.wallClock, mflops], warmupIterations: 3, maxDuration: .seconds(2))
     FileHandle.standardError.write(Data("OpenBLAS core: \(BLASInfo.coreName) (\(BLASInfo.coreSource))\n".utf8))
+    // The machine's single-core FMA peak, the yardstick for the GEMM-bound cases below.
+    Benchmark("peak: SIMD8 FMA, 12 register chains (no memory)") { benchmark in
+        for _ in benchmark.scaledIterations {
+            benchmark.measurement(mflops, Int(PeakFLOPS.measure(seconds: 0.05) * 1000))
+        }
+    }
     for c in cases {
         let b = ModelBuilder()
         let out = c.build(b)
