@@ -110,6 +110,10 @@ struct Quantize: ParsableCommand {
     /// Per-layer notes of DefaultQuantization: channel alignment pairs and bias corrections.
     static func notes(_ d: DefaultQuantization) -> [[String: Any]] {
         d.alignedPairs.map { ["layer": $0.1, "note": "activation channels aligned with producer \($0.0)"] } +
+            d.alignmentNotes.map { n in
+                ["layer": n.nodeOut, "note": "deviates from POT: channel alignment with \(n.nodeIn) \(n.skipped ? "skipped" : "made exact"): \(n.reason)",
+                 "deviation": "channel_alignment_guard"]
+            } +
             d.corrections.map { c in
                 ["layer": c.op, "note": c.applied ? "bias corrected" : "bias kept (relative change \(c.magnitude) over the threshold)",
                  "magnitude": c.magnitude.isFinite ? c.magnitude : -1, "input_means": c.inputMeans, "output_means": c.outputMeans,

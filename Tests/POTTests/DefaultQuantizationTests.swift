@@ -22,13 +22,15 @@ struct DefaultQuantizationTests {
 
     static var fullRun: Bool { ProcessInfo.processInfo.environment["SWIFTPOT_E2E"] == "1" }
 
-    static func quantize(_ model: String, scale: Float, shift: Float, samples: Int) throws -> (CompressedModel, Images) {
+    static func quantize(_ model: String, scale: Float, shift: Float, samples: Int,
+                         potExactAlignment: Bool = false) throws -> (CompressedModel, Images) {
         let dir = "models/\(model)/"
         let loader = Images(x: try Tensor(npyFile: Fixtures.url(dir + "calib.npy")), scale: scale, shift: shift)
         let fp32 = try loadModel(ModelConfig(modelName: model, model: Fixtures.path(dir + model + ".xml")))
         let engine = IEEngine(config: EngineConfig(threads: ProcessInfo.processInfo.activeProcessorCount), dataLoader: loader)
         let pipeline = try createPipeline([AlgorithmConfig(name: "DefaultQuantization", params: [
             "target_device": "CPU", "preset": "performance", "stat_subset_size": .int(samples)])], engine: engine)
+        (pipeline.algorithms.first as? DefaultQuantization)?.potExactAlignment = potExactAlignment
         return (try pipeline.run(fp32), loader)
     }
 
@@ -63,7 +65,8 @@ struct DefaultQuantizationTests {
 
     @Test(.enabled(if: fullRun), arguments: [("face_landmark", Float(1) / 255, Float(0)), ("palm_detection_lite", Float(1) / 127.5, Float(-1))])
     func fullCalibrationMatchesPOT(model: String, scale: Float, shift: Float) throws {
-        let (q, _) = try Self.quantize(model, scale: scale, shift: shift, samples: 50)
+        // POT's alignment as POT does it (the guard deviates on palm_detection_lite, see ChannelAlignmentGuardTests)
+        let (q, _) = try Self.quantize(model, scale: scale, shift: shift, samples: 50, potExactAlignment: true)
         let ours = Self.ranges(q.graph)
         let stats = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("pot/\(model)/stats.json"))) as? [String: Any]
         var worst = 0.0

@@ -74,6 +74,92 @@ package struct ActivationChannelAlignment {
         return nil
     }
 
+    /// A pair where the exactness guard deviated from POT (see `guarded`).
+    package struct GuardNote: Equatable, Sendable {
+        package let nodeIn: String
+        package let nodeOut: String
+        /// True when the pair was left unaligned, false when it was aligned on private constants.
+        package let skipped: Bool
+        package let reason: String
+    }
+
+    /// SwiftPOT's exactness guard, a deliberate deviation from POT (docs/POT_ALGORITHMS.md).
+    ///
+    /// POT's alignment is meant to leave the FP32 model's function unchanged: `align_means` subtracts
+    /// m from the producer's bias and adds `W_out·m` to the consumer's (exact for an unpadded
+    /// convolution), `align_scales` divides the producer's output channel c by f_c and multiplies the
+    /// consumer's input channel c by f_c. That holds only if every constant it rewrites is read by the
+    /// pair alone and the producer's output reaches the consumer only through its bias Add. POT
+    /// rewrites the Const nodes in place, so when a bias Const is shared by several Adds
+    /// (palm_detection_lite: 4 zero-bias Consts read by the 23 aligned Adds) every pair's shift and
+    /// scale lands on all the other readers too: the FP32 model changes (its outputs' cosine to the
+    /// original drops to 0.62 before any quantization) and the activation ranges explode.
+    ///
+    /// Here a pair whose rewritten constants are shared gets private copies of them (the alignment POT
+    /// intends, exact); the copies' names are returned so that placement can leave them out of POT's
+    /// node-id counting. A producer whose output has other readers, or an Add between that is not a
+    /// constant bias (a residual sum), cannot be made exact: the pair is skipped. Where POT's in-place
+    /// rewrite is exact (face_landmark: all 20 pairs) nothing changes.
+    package func guarded(_ g: Graph, _ pairs: [Pair]) -> (pairs: [Pair], notes: [GuardNote], copies: [String]) {
+        var readers: [ObjectIdentifier: Int] = [:]
+        for n in g.nodes { for i in n.inputs { if let s = i.source?.node, s.type == "Const" { readers[ObjectIdentifier(s), default: 0] += 1 } } }
+        var kept: [Pair] = [], notes: [GuardNote] = [], copies: [String] = []
+        for p in pairs {
+            guard let nodeIn = g.node(named: p.nodeIn), let nodeOut = g.node(named: p.nodeOut),
+                  let src = nodeOut.inputs.first?.source else { continue }
+            let between = src.node === nodeIn ? nil : src.node
+            let inReaders = g.consumers(of: nodeIn.output(0)).count
+            if inReaders != 1 {
+                notes.append(GuardNote(nodeIn: p.nodeIn, nodeOut: p.nodeOut, skipped: true,
+                                       reason: "the output of '\(p.nodeIn)' has \(inReaders) readers, which rescaling it would change"))
+                continue
+            }
+            if let add = between, add.inputs.contains(where: { $0.source?.node !== nodeIn && $0.source?.node.type != "Const" }) {
+                notes.append(GuardNote(nodeIn: p.nodeIn, nodeOut: p.nodeOut, skipped: true,
+                                       reason: "'\(add.name)' adds a computed tensor (not a bias); rescaling one operand changes the sum"))
+                continue
+            }
+            // the constants this pair rewrites, each with the layer that reads it
+            var rewritten: [(const: Node, reader: Node)] = [(p.weightIn, nodeIn), (p.weightOut, nodeOut)]
+            if let b = p.biasIn, let add = between { rewritten.append((b, add)) }
+            if p.biasIn != nil, let b = p.biasOut, let add = g.consumers(of: nodeOut.output(0)).first?.node {
+                rewritten.append((b, add))
+            }
+            let shared = rewritten.filter { (readers[ObjectIdentifier($0.const)] ?? 0) > 1 }
+            if shared.isEmpty {
+                kept.append(p)
+                continue
+            }
+            var replaced: [ObjectIdentifier: Node] = [:]
+            for s in shared where g.consumers(of: s.const.output(0)).count > 1 {
+                let c = Self.privateCopy(g, s.const, for: s.reader)
+                replaced[ObjectIdentifier(s.const)] = c
+                copies.append(c.name)
+            }
+            func pick(_ n: Node) -> Node { replaced[ObjectIdentifier(n)] ?? n }
+            kept.append(Pair(nodeIn: p.nodeIn, weightIn: pick(p.weightIn), biasIn: p.biasIn.map(pick), nodeOut: p.nodeOut,
+                             weightOut: pick(p.weightOut), biasOut: p.biasOut.map(pick), point: p.point))
+            let what = shared.map { "'\($0.const.name)' (read by \(readers[ObjectIdentifier($0.const)] ?? 0) layers)" }.joined(separator: ", ")
+            notes.append(GuardNote(nodeIn: p.nodeIn, nodeOut: p.nodeOut, skipped: false,
+                                   reason: "POT rewrites the shared constant \(what) in place for every reader; aligned on a private copy"))
+        }
+        return (kept, notes, copies)
+    }
+
+    /// A copy of Const `c` read by `reader` only (the other readers keep `c`).
+    static func privateCopy(_ g: Graph, _ c: Node, for reader: Node) -> Node {
+        var name = "\(c.name)/\(reader.name)"
+        while g.node(named: name) != nil { name += "_" }
+        let copy = Node(id: g.nextID(), name: name, type: "Const", version: c.version, attributes: c.attributes,
+                        outputs: c.outputs.map { OutputPort(portID: $0.portID, elementType: $0.elementType, shape: $0.shape) },
+                        constant: c.constant)
+        g.add(copy)
+        for i in reader.inputs.indices where reader.inputs[i].source?.node === c {
+            reader.inputs[i].source = OutputRef(copy, 0)
+        }
+        return copy
+    }
+
     package func layout(_ pairs: [Pair]) -> StatsLayout {
         var layout: StatsLayout = [:]
         for p in pairs {

@@ -9,6 +9,11 @@ package final class DefaultQuantization: Algorithm {
     package let minMax: MinMaxQuantization
     /// The (producer, consumer) convolutions the last run aligned.
     package private(set) var alignedPairs: [(String, String)] = []
+    /// Where the alignment's exactness guard deviated from POT (skipped pairs, private copies).
+    package private(set) var alignmentNotes: [ActivationChannelAlignment.GuardNote] = []
+    /// Align exactly as POT does, without the exactness guard (for comparisons with POT's output;
+    /// POT's in-place rewrite of shared constants changes the FP32 model, see docs/POT_ALGORITHMS.md).
+    package var potExactAlignment = false
     /// The last run's bias corrections (applied or refused by the threshold).
     package private(set) var corrections: [FastBiasCorrection.Correction] = []
     /// Progress of statistics collection on stderr (the command line turns it on).
@@ -30,7 +35,17 @@ package final class DefaultQuantization: Algorithm {
         // ActivationChannelAlignment: its own pass over the calibration subset, on the FP32 model.
         let aligned = model.copy()
         let aca = ActivationChannelAlignment()
-        let pairs = aligned.models.flatMap { aca.pairs($0.graph) }
+        var pairs: [ActivationChannelAlignment.Pair] = [], copies: [String] = []
+        alignmentNotes = []
+        for m in aligned.models {
+            let found = aca.pairs(m.graph)
+            if potExactAlignment { pairs += found; continue }
+            let guarded = aca.guarded(m.graph, found)
+            pairs += guarded.pairs
+            alignmentNotes += guarded.notes
+            copies += guarded.copies
+        }
+        minMax.uncountedConstants = Set(copies)
         if !pairs.isEmpty {
             let stats = try minMax.collect(aligned, layout: aca.layout(pairs), engine: engine)
             try aca.apply(pairs, stats: stats)

@@ -13,6 +13,9 @@ package final class MinMaxQuantization: Algorithm {
     package let params: QuantizationParams
     /// DefaultQuantization's channel alignment marks more convolutions for the saturation fix.
     package var channelAlignment = false
+    /// Consts SwiftPOT added that POT's graph does not have (the channel alignment guard's private
+    /// copies); placement leaves them out of POT's node-id counting.
+    package var uncountedConstants: Set<String> = []
     /// Progress of statistics collection on stderr (the command line turns it on).
     package var printProgress = false
     /// What the last run computed, for reports: quantizer name → (plan entry, constants).
@@ -38,7 +41,9 @@ package final class MinMaxQuantization: Algorithm {
         var plans: [PlacementPlan] = []
         for m in out.models {
             try validateIgnoredScope(m.graph)
-            let plan = try QuantizerPlacement.makePlan(graph: m.graph, config: params.placementConfig(channelAlignment: channelAlignment))
+            var config = params.placementConfig(channelAlignment: channelAlignment)
+            config.uncountedConstants = uncountedConstants
+            let plan = try QuantizerPlacement.makePlan(graph: m.graph, config: config)
             plans.append(plan)
         }
         return (out, plans)

@@ -29,6 +29,9 @@ package struct PlacementConfig: Sendable, Hashable {
     /// DefaultQuantization runs ActivationChannelAlignment first, which marks more convolutions for the
     /// saturation rescaling; MinMaxQuantization alone does not.
     package var activationChannelAlignment: Bool = true
+    /// Consts that POT's graph would not have (SwiftPOT's private copies from the channel alignment
+    /// guard): left out of the node-id counting that names POT's grouped-weights Reshapes.
+    package var uncountedConstants: Set<String> = []
 
     package init(preset: Preset = .performance, targetDevice: TargetDevice = .cpu, modelType: ModelType? = nil,
                  ignoredScope: [String] = [], ignoredTypes: [String] = [], saturationFix: SaturationFix = .firstLayer,

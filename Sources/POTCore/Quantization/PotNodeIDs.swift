@@ -23,33 +23,37 @@ import OVIR
 struct PotNodeIDs {
     private(set) var counter = 0
     private var fakeQuantizesSeen = 0
+    /// Consts POT's graph does not have (``PlacementConfig/uncountedConstants``).
+    private var uncounted: Set<String> = []
 
     /// Constant values read by something, plus the four ranges of each live FakeQuantize.
-    static func constants(_ g: PGraph) -> Int {
+    func constants(_ g: PGraph) -> Int {
         var n = 0
         for p in g.live {
-            if p.type == "Const", !p.allConsumers.isEmpty { n += 1 }
+            if p.type == "Const", !p.allConsumers.isEmpty, !uncounted.contains(p.name) { n += 1 }
             if p.type == "FakeQuantize" { n += 4 }
         }
         return n
     }
 
     /// Loading, its clean-up and the first clean-up of model preprocessing.
-    init(loaded g: PGraph, graph: Graph) {
+    init(loaded g: PGraph, graph: Graph, uncounted: Set<String> = []) {
+        self.uncounted = uncounted
         let fakeResults = g.nodes.count - graph.nodes.count
-        counter = graph.nodes.count + graph.nodes.reduce(0) { $0 + $1.outputs.count } + fakeResults
-        counter += 2 * Self.constants(g)
+        let counted = graph.nodes.filter { !($0.type == "Const" && uncounted.contains($0.name)) }
+        counter = counted.count + counted.reduce(0) { $0 + $1.outputs.count } + fakeResults
+        counter += 2 * constants(g)
     }
 
     /// The zero biases and the second clean-up of model preprocessing (call after they are added).
     mutating func preprocessed(zeroBiases: Int, graph g: PGraph) {
-        counter += 4 * zeroBiases + Self.constants(g)
+        counter += 4 * zeroBiases + constants(g)
     }
 
     /// One pass of `_insert_fake_quantize` and its clean-up.
     mutating func stage(_ g: PGraph) {
         let created = g.nodes.reduce(0) { $0 + ($1.type == "FakeQuantize" ? 1 : 0) }
-        counter += 10 * (created - fakeQuantizesSeen) + Self.constants(g)
+        counter += 10 * (created - fakeQuantizesSeen) + constants(g)
         fakeQuantizesSeen = created
     }
 

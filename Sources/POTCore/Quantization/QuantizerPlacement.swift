@@ -21,7 +21,7 @@ package enum QuantizerPlacement {
     package static func makePlan(graph: Graph, config: PlacementConfig) throws -> PlacementPlan {
         let hardware = HardwareConfig.forDevice(config.targetDevice)
         let g = try PGraph.load(graph)
-        var ids = PotNodeIDs(loaded: g, graph: graph)
+        var ids = PotNodeIDs(loaded: g, graph: graph, uncounted: config.uncountedConstants)
 
         let transposedOps = g.live.filter { n in
             n.type == "MatMul" && n.input(1)?.type == "Const" && (n.inputShape(1)?.count ?? 0) > 1
