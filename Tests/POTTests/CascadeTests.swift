@@ -87,6 +87,76 @@ struct CascadeTests {
         }
     }
 
+    /// POT's `ignored` on cascades (fixtures/pot/digits_cascade/ignored.json, from POT's own FakeQuantize
+    /// insertion by scripts/make_pot_cascade_ignored_fixture.py): sections keyed by member name,
+    /// `skip_model` leaves a member without FakeQuantize; on a single model it leaves the whole model.
+    @Test func ignoredPerMemberAndSkipModelAsPOT() throws {
+        let golden = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("pot/digits_cascade/ignored.json"))) as? [[String: Any]] ?? []
+        #expect(golden.count == 7)
+        let loader = try DigitsLoader.load()
+        func quantize(_ kind: String, _ ignored: Any?) throws -> CompressedModel {
+            var params: [String: ConfigValue] = ["stat_subset_size": 20]
+            if let ignored, !(ignored is NSNull) { params["ignored"] = try ConfigValue(json: ignored) }
+            let pipeline = try createPipeline([AlgorithmConfig(name: "DefaultQuantization", params: params)],
+                                              engine: IEEngine(dataLoader: loader))
+            return try pipeline.run(kind == "single" ? try digitsModel() : try loadModel(Self.config()))
+        }
+        var reference: CompressedModel?
+        for case_ in golden {
+            let kind = try #require(case_["model"] as? String), ignored = case_["ignored"]
+            let expected = try #require(case_["fake_quantize"] as? [String: [String]])
+            let modelWide = (ignored as? [String: Any])?["scope"] != nil
+            if kind == "cascade" && modelWide {
+                // POT drops a model-wide section on a cascade (the golden is the unignored placement); SwiftPOT refuses it.
+                #expect(expected == golden[0]["fake_quantize"] as? [String: [String]])
+                let e = errorText { _ = try quantize(kind, ignored) }
+                #expect(e?.contains("ignored.scope: the model is a cascade (members features, head)") == true, "\(e ?? "no error")")
+                continue
+            }
+            let q = try quantize(kind, ignored)
+            var ours: [String: [String]] = [:]
+            for m in q.models { ours[m.name] = m.graph.nodes.filter { $0.type == "FakeQuantize" }.map(\.name).sorted() }
+            #expect(ours == expected, "\(kind) \(String(describing: ignored))")
+            if kind == "cascade" && (ignored == nil || ignored is NSNull) { reference = q }
+            // Skipping 'features' leaves it computing the FP32 function and 'head' quantized as without skipping.
+            if let d = ignored as? [String: Any], (d["features"] as? [String: Any])?["skip_model"] as? Bool == true,
+               let reference {
+                let x = try loader.item(at: 0)
+                guard case .tensor(let input) = x.data else { continue }
+                let fp32 = try CompiledModel(graph: try loadModel(Self.config()).models[0].graph).infer([input])[0]
+                let skipped = try CompiledModel(graph: q.models[0].graph).infer([input])[0]
+                expectClose(skipped, shape: fp32.shape, values: fp32.doubleValues(), "skipped member 'features'")
+                for fq in q.models[1].graph.nodes where fq.type == "FakeQuantize" {
+                    let other = try #require(reference.models[1].graph.node(named: fq.name))
+                    for k in 1...4 {
+                        let a = try #require(fq.inputs[k].source?.node.constant), b = try #require(other.inputs[k].source?.node.constant)
+                        #expect(a.doubleValues() == b.doubleValues(), "\(fq.name) input \(k)")
+                    }
+                }
+            }
+        }
+        #expect(reference != nil)
+    }
+
+    @Test func ignoredSectionErrors() throws {
+        let loader = try DigitsLoader.load()
+        func run(_ model: CompressedModel, _ ignored: ConfigValue) -> String? {
+            errorText {
+                let pipeline = try createPipeline([AlgorithmConfig(name: "DefaultQuantization", params: ["stat_subset_size": 4, "ignored": ignored])],
+                                                  engine: IEEngine(dataLoader: loader))
+                _ = try pipeline.run(model)
+            }
+        }
+        let cascade = try loadModel(Self.config())
+        #expect(run(cascade, ["haed": ["skip_model": true]])?.contains("ignored.haed: the cascade has no member 'haed'; did you mean 'head'?") == true)
+        #expect(run(cascade, ["head": ["scope": ["fcc"]]])?.contains("ignored.head.scope: no layer named 'fcc'") == true)
+        #expect(run(cascade, ["head": ["skip_modle": true]])?.contains("unknown parameter 'skip_modle'; did you mean 'skip_model'?") == true)
+        #expect(run(cascade, ["skip_model": true])?.contains("ignored.skip_model: the model is a cascade") == true)
+        #expect(run(cascade, ["head": ["skip_model": true], "scope": ["fc"]])?.contains("'scope' is a model-wide key but 'head' is a per-member section") == true)
+        #expect(run(try digitsModel(), ["head": ["skip_model": true]])?.contains("ignored.head: per-member ignored sections are for cascades") == true)
+        #expect(run(try digitsModel(), ["scope": ["conv1": true]])?.contains("ignored.scope: expected a list, found a dictionary") == true)
+    }
+
     @Test func cascadeConfigErrors() throws {
         let dup = ModelConfig(modelName: "m", cascade: [CascadeMember(name: "a", model: Fixtures.path("pot/digits_cascade/features.xml")),
                                                         CascadeMember(name: "a", model: Fixtures.path("pot/digits_cascade/head.xml"))])

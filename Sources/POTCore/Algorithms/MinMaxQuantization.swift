@@ -40,10 +40,14 @@ package final class MinMaxQuantization: Algorithm {
         let out = model.copy()
         var plans: [PlacementPlan] = []
         for m in out.models {
-            try validateIgnoredScope(m.graph)
-            var config = params.placementConfig(channelAlignment: channelAlignment)
+            let ignored = try params.ignored(for: m.name, of: out)
+            try validateIgnoredScope(m.graph, ignored.scope, member: out.isCascade ? m.name : nil)
+            var config = params.placementConfig(channelAlignment: channelAlignment, ignored: ignored)
             config.uncountedConstants = uncountedConstants
-            let plan = try QuantizerPlacement.makePlan(graph: m.graph, config: config)
+            var plan = try QuantizerPlacement.makePlan(graph: m.graph, config: config)
+            // skip_model: POT still preprocesses the model at load (zero biases, transposed MatMul
+            // weights) but inserts no FakeQuantize into it.
+            if ignored.skipModel { plan.quantizers = [] }
             plans.append(plan)
         }
         return (out, plans)
@@ -58,12 +62,13 @@ package final class MinMaxQuantization: Algorithm {
     }
 
     /// An ignored-scope name that matches no layer is an error (POT ignores it silently).
-    func validateIgnoredScope(_ g: Graph) throws {
+    func validateIgnoredScope(_ g: Graph, _ scope: [String], member: String?) throws {
         let names = g.nodes.map(\.name)
         let known = Set(names)
-        for s in params.ignoredScope where !known.contains(s) {
+        for s in scope where !known.contains(s) {
             let hint = closestName(to: s, in: names).map { "; did you mean '\($0)'?" } ?? ""
-            throw OVIRError("ignored scope: no layer named '\(s)' in model '\(g.name)'\(hint)")
+            let key = member.map { "ignored.\($0).scope" } ?? "ignored scope"
+            throw OVIRError("\(key): no layer named '\(s)' in model '\(g.name)'\(hint)")
         }
     }
 

@@ -14,8 +14,13 @@ package struct QuantizationParams: Sendable {
     package var statBatchSize: Int = 1
     package var shuffleData = false
     package var seed = 0
+    /// The model-wide `ignored` section (a single model): `scope`, `operations[].type`, `skip_model`.
     package var ignoredScope: [String] = []
     package var ignoredTypes: [String] = []
+    package var skipModel = false
+    /// `ignored` keyed by cascade member name (POT's form for cascades, `graph/utils.py`
+    /// `preprocess_ignored_params`): each member's own scope (its layer names), types and `skip_model`.
+    package var ignoredByMember: [String: Ignored] = [:]
     package var saturationFix: PlacementConfig.SaturationFix = .firstLayer
     /// Accepted for compatibility: SwiftPOT's engine always computes statistics in place.
     package var inplaceStatistics = true
@@ -98,30 +103,89 @@ package struct QuantizationParams: Sendable {
         return try sr.dictionary("range_estimator").map { try RangeEstimatorParams($0, path: "\(path).\(key).range_estimator") }
     }
 
-    mutating func parseIgnored(_ r: ConfigReader, path: String) throws {
-        guard let d = try r.dictionary("ignored") else { return }
-        let ir = try ConfigReader(d, path: path + ".ignored", known: ["scope", "operations", "skip_model"])
-        ignoredScope = try ir.strings("scope") ?? []
-        if try ir.bool("skip_model", default: false) {
-            throw OVIRError("\(path).ignored.skip_model: skipping whole models is only meaningful for cascades and is not supported")
-        }
-        guard let ops = ir.values["operations"], ops != .null else { return }
-        guard case .array(let list) = ops else { throw OVIRError("\(path).ignored.operations: expected a list of {\"type\": …}") }
-        for (i, op) in list.enumerated() {
-            guard case .dictionary(let od) = op else { throw OVIRError("\(path).ignored.operations[\(i)]: expected {\"type\": …}") }
-            let orr = try ConfigReader(od, path: "\(path).ignored.operations[\(i)]", known: ["type", "attributes"])
-            guard let t = try orr.optionalString("type") else { throw OVIRError("\(path).ignored.operations[\(i)]: 'type' is missing") }
-            if orr.values["attributes"] != nil {
-                throw OVIRError("\(path).ignored.operations[\(i)].attributes: matching on attributes is not supported yet")
-            }
-            ignoredTypes.append(t)
+    /// One `ignored` section: POT's `scope`, `operations` and `skip_model` (no FakeQuantize at all in
+    /// that model: `graph/transformer.py` `_insert_fake_quantize` returns the graph untouched).
+    package struct Ignored: Sendable, Equatable {
+        package var scope: [String] = []
+        package var types: [String] = []
+        package var skipModel = false
+        package init(scope: [String] = [], types: [String] = [], skipModel: Bool = false) {
+            self.scope = scope
+            self.types = types
+            self.skipModel = skipModel
         }
     }
 
+    /// `ignored` is either one section for the model or, for a cascade, one section per member name.
+    /// A key whose value is a dictionary names a member (a section's own keys hold lists or booleans).
+    mutating func parseIgnored(_ r: ConfigReader, path: String) throws {
+        guard let d = try r.dictionary("ignored") else { return }
+        let members = d.keys.filter { if case .dictionary = d[$0] { return true } else { return false } }.sorted()
+        guard !members.isEmpty else {
+            let own = try Self.parseIgnoredSection(d, path: path + ".ignored")
+            (ignoredScope, ignoredTypes, skipModel) = (own.scope, own.types, own.skipModel)
+            return
+        }
+        if let own = members.first(where: { ["scope", "operations", "skip_model"].contains($0) }) {
+            throw OVIRError("\(path).ignored.\(own): expected \(own == "skip_model" ? "a boolean" : "a list"), found a dictionary")
+        }
+        if let other = d.keys.sorted().first(where: { !members.contains($0) }) {
+            throw OVIRError("\(path).ignored: '\(other)' is a model-wide key but '\(members[0])' is a per-member section; "
+                            + "for a cascade give each member its own section ({\"\(members[0])\": {\"scope\": […], \"skip_model\": …}})")
+        }
+        for m in members {
+            guard case .dictionary(let section) = d[m] else { continue }
+            ignoredByMember[m] = try Self.parseIgnoredSection(section, path: "\(path).ignored.\(m)")
+        }
+    }
+
+    static func parseIgnoredSection(_ d: [String: ConfigValue], path: String) throws -> Ignored {
+        let ir = try ConfigReader(d, path: path, known: ["scope", "operations", "skip_model"])
+        var out = Ignored(scope: try ir.strings("scope") ?? [], skipModel: try ir.bool("skip_model", default: false))
+        guard let ops = ir.values["operations"], ops != .null else { return out }
+        guard case .array(let list) = ops else { throw OVIRError("\(path).operations: expected a list of {\"type\": …}") }
+        for (i, op) in list.enumerated() {
+            guard case .dictionary(let od) = op else { throw OVIRError("\(path).operations[\(i)]: expected {\"type\": …}") }
+            let orr = try ConfigReader(od, path: "\(path).operations[\(i)]", known: ["type", "attributes"])
+            guard let t = try orr.optionalString("type") else { throw OVIRError("\(path).operations[\(i)]: 'type' is missing") }
+            if orr.values["attributes"] != nil {
+                throw OVIRError("\(path).operations[\(i)].attributes: matching on attributes is not supported yet")
+            }
+            out.types.append(t)
+        }
+        return out
+    }
+
+    /// The `ignored` section that applies to `member` of `model` (POT `preprocess_ignored_params`): the
+    /// model-wide one for a single model, the member's own for a cascade (none when it has none).
+    /// Stricter than POT, which silently drops a section it does not use: a model-wide section on a
+    /// cascade, per-member sections on a single model and a section for an unknown member are errors.
+    package func ignored(for member: String, of model: CompressedModel) throws -> Ignored {
+        let names = model.models.map(\.name)
+        let path = "ignored"
+        guard model.isCascade else {
+            if let m = ignoredByMember.keys.sorted().first {
+                throw OVIRError("\(path).\(m): per-member ignored sections are for cascades; model '\(member)' is a single model "
+                                + "(put scope, operations and skip_model directly under ignored)")
+            }
+            return Ignored(scope: ignoredScope, types: ignoredTypes, skipModel: skipModel)
+        }
+        if !ignoredScope.isEmpty || !ignoredTypes.isEmpty || skipModel {
+            let key = skipModel ? "skip_model" : !ignoredScope.isEmpty ? "scope" : "operations"
+            throw OVIRError("\(path).\(key): the model is a cascade (members \(names.joined(separator: ", "))); POT reads ignored per member "
+                            + "and drops a model-wide section: write {\"\(names[0])\": {\"\(key)\": …}}")
+        }
+        for m in ignoredByMember.keys.sorted() where !names.contains(m) {
+            let hint = closestName(to: m, in: names).map { "; did you mean '\($0)'?" } ?? ""
+            throw OVIRError("\(path).\(m): the cascade has no member '\(m)'\(hint) (members: \(names.joined(separator: ", ")))")
+        }
+        return ignoredByMember[member] ?? Ignored()
+    }
+
     /// The placement settings these parameters imply.
-    package func placementConfig(channelAlignment: Bool) -> PlacementConfig {
-        PlacementConfig(preset: preset, targetDevice: targetDevice, modelType: modelType, ignoredScope: ignoredScope,
-                        ignoredTypes: ignoredTypes, saturationFix: saturationFix, activationChannelAlignment: channelAlignment)
+    package func placementConfig(channelAlignment: Bool, ignored: Ignored? = nil) -> PlacementConfig {
+        PlacementConfig(preset: preset, targetDevice: targetDevice, modelType: modelType, ignoredScope: ignored?.scope ?? ignoredScope,
+                        ignoredTypes: ignored?.types ?? ignoredTypes, saturationFix: saturationFix, activationChannelAlignment: channelAlignment)
     }
 
     /// The range estimator of one quantizer.
