@@ -18,6 +18,18 @@ struct FastSIMDKernelTests {
         ([1, 6, 13, 17], [6, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),   // taps in chunks of 4 + 1
         ([1, 2, 15, 9], [2, 1, 1, 7, 7], FastKernelTests.convAttrs("1,1", "3,3", "1,2", dil: "1,1")),
         ([1, 3, 12, 12], [3, 1, 1, 5, 5], FastKernelTests.convAttrs("2,2", "1,1", "2,2", dil: "1,1")),
+        // Palm/face shapes: tiny planes, stride 2 with asymmetric pads, rows wide enough for two
+        // SIMD8 chunks per pass plus a short tail, outputs entirely in the padding, odd strides.
+        ([2, 3, 6, 6], [3, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),
+        ([1, 4, 24, 37], [4, 1, 1, 5, 5], FastKernelTests.convAttrs("2,2", "1,1", "2,2", dil: "1,1")),
+        ([1, 2, 17, 40], [2, 1, 1, 3, 3], FastKernelTests.convAttrs("2,2", "0,0", "1,1", dil: "1,1")),
+        ([1, 3, 13, 29], [3, 1, 1, 3, 3], FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")),
+        ([1, 2, 20, 23], [2, 1, 1, 3, 3], FastKernelTests.convAttrs("3,3", "2,2", dil: "2,2")),
+        ([1, 2, 9, 19], [2, 1, 1, 3, 5], FastKernelTests.convAttrs("1,2", "1,2", dil: "1,1")),
+        ([1, 2, 5, 6], [2, 1, 1, 3, 3], FastKernelTests.convAttrs("1,1", "3,3", dil: "1,1")),
+        ([1, 3, 33], [3, 1, 1, 5], FastKernelTests.convAttrs("2", "2", dil: "1")),
+        ([1, 3, 17], [3, 1, 1, 4], FastKernelTests.convAttrs("1", "0", "3", dil: "1")),
+        ([1, 64, 30, 30], [64, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),  // split across threads
     ])
     func depthwise(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
         let wt = random(w, 11, 1)
@@ -112,6 +124,8 @@ struct FastSIMDKernelTests {
     @Test(arguments: [
         ("MaxPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "floor", "auto_pad": "explicit"]),
         ("MaxPool", ["kernel": "2,3", "strides": "2,2", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "ceil", "auto_pad": "explicit"]),
+        ("MaxPool", ["kernel": "2,2", "strides": "2,2", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "ceil", "auto_pad": "explicit"]),
+        ("MaxPool", ["kernel": "2,2", "strides": "1,2", "pads_begin": "1,1", "pads_end": "0,0", "rounding_type": "floor", "auto_pad": "explicit"]),
         ("AvgPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "ceil", "auto_pad": "explicit", "exclude-pad": "true"]),
         ("AvgPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "2,2", "rounding_type": "ceil", "auto_pad": "explicit", "exclude-pad": "false"]),
         ("AvgPool", ["kernel": "2,2", "strides": "1,1", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "floor", "auto_pad": "same_upper", "exclude-pad": "false"]),
@@ -119,6 +133,21 @@ struct FastSIMDKernelTests {
     func pooling(_ op: String, _ attrs: [String: String]) throws {
         try differential("simd.pool", [random([2, 3, 11, 10], 22, 1)], 1e-4, 1e-5, #_sourceLocation) { g, p in
             g.op(op, p, attrs, version: "opset1", name: "target")
+        }
+    }
+
+    /// The 2x2 stride-2 path of MaxPool-8 (palm/face downsampling), odd sizes (a clipped last
+    /// window with ceil rounding) and every index reduction: whole tensor, per image, per plane, per row.
+    @Test(arguments: [("i64", "0", "ceil"), ("i64", "1", "floor"), ("i32", "2", "ceil"), ("i64", "3", "ceil"), ("i32", "0", "floor")])
+    func maxPool8TwoByTwo(_ indexType: String, _ axis: String, _ rounding: String) throws {
+        let x = Tensor(shape: [2, 3, 9, 11], scalars: random([2, 3, 9, 11], 24, 2).floatValues().map { ($0 * 2).rounded() / 2 })
+        try differential("simd.pool", [x], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            let n = g.node("MaxPool", p, attributes: ["kernel": "2,2", "strides": "2,2", "dilations": "1,1", "pads_begin": "0,0",
+                                                      "pads_end": "0,0", "rounding_type": rounding, "auto_pad": "explicit",
+                                                      "index_element_type": indexType, "axis": axis],
+                           version: "opset8", outputs: 2, name: "target")
+            g.result(n.output(1))
+            return n.output(0)
         }
     }
 

@@ -1,7 +1,14 @@
-/// Depthwise GroupConvolution-1 (one input and one output channel per group; 1-D or 2-D, f32): a
-/// direct kernel per channel plane. Each output row accumulates its KH·KW taps as scaled, shifted
-/// input rows (contiguous and vectorised for stride 1), with the padding handled by clipping the
-/// column range once per tap instead of per element. Channels are split across threads.
+/// Depthwise GroupConvolution-1 (one input and one output channel per group; 1-D or 2-D, f32, any
+/// kernel size, stride, dilation and padding): a direct SIMD kernel per channel plane.
+///
+/// Each plane is first copied into a zero-padded scratch plane, so no tap ever needs a bounds check.
+/// With a horizontal stride s the padded rows are stored as s phases (columns p, p+s, p+2s, … for
+/// phase p), so the input columns of eight adjacent outputs are contiguous for every tap and stride 2
+/// vectorises like stride 1. Outputs are computed eight columns at a time (SIMD8), four or two
+/// chunks per pass where the row is wide enough (each weight broadcast serves all of them), with every tap of the
+/// window accumulated in registers and one store per output. The sums run in the reference's tap
+/// order (row-major from the first tap) with separate multiply and add, as the reference does;
+/// padded taps add `w · 0`. Channels are split across threads, each worker with its own scratch.
 final class DepthwiseConvKernel: Kernel {
     let reference: ConvolutionKernel
 
@@ -21,107 +28,156 @@ final class DepthwiseConvKernel: Kernel {
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
         let x = inputs[0], w = inputs[1]
         let g = ConvShape(x: x.shape, w: w.shape, y: outputs[0].shape, grouped: true, window: reference.window)
-        // Only the fused 3x3 rows beat the reference's tap-by-tap loops on one thread (measured: 5x5 on
-        // 12x12 planes was slower); other kernels use this one only to split channels across threads.
-        let fused3x3 = g.kh == 3 && g.kw == 3 && g.dh == 1 && g.dw == 1
-        if !fused3x3 && ctx.options.threads == 1 { return try reference.run(inputs, &outputs, ctx) }
+        let plan = DepthwisePlan(g)
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let yp = outputs[0].pointer(Float.self)
         let planes = g.batch * g.groups
         let work = outputs[0].count * g.kh * g.kw
-        let t = Swift.min(ctx.options.threads, Swift.max(1, work / 200_000))
-        parallelFor(planes, threads: t) { p in
-            let c = p % g.groups
-            g.depthwisePlane(xp + p * g.h * g.w, wp + c * g.kh * g.kw, yp + p * g.oh * g.ow)
+        let t = Swift.min(ctx.options.threads, Swift.max(1, work / 100_000), planes)
+        let scratch = ctx.scratch(slot: 1, byteCount: t * plan.scratchFloats * MemoryLayout<Float>.stride)
+            .assumingMemoryBound(to: Float.self)
+        plan.offsets.withUnsafeBufferPointer { offsets in
+            parallelFor(t, threads: t) { worker in
+                let buf = scratch + worker * plan.scratchFloats
+                for p in (planes * worker / t)..<(planes * (worker + 1) / t) {
+                    let c = p % g.groups
+                    plan.pad(xp + p * g.h * g.w, into: buf)
+                    plan.convolve(buf, wp + c * g.kh * g.kw, yp + p * g.oh * g.ow, offsets)
+                }
+            }
         }
     }
 }
 
-extension ConvShape {
-    /// One channel: `y[oh, ow] = Σ_{ki,kj} w[ki, kj] · x[oh·sh − ph + ki·dh, ow·sw − pw + kj·dw]`
-    /// (taps in the padding contribute nothing), in the reference's tap order.
-    func depthwisePlane(_ x: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>) {
-        // Valid output columns per horizontal tap, computed once.
-        var ranges = [(Int, Int)](repeating: (0, 0), count: kw)
-        for kj in 0..<kw {
-            let off = kj * dw - pw
-            let lo = Swift.max(0, ceilDiv(-off, sw)), hi = Swift.min(ow, floorDiv(w - 1 - off, sw) + 1)
-            ranges[kj] = (lo, Swift.max(lo, hi))
+/// The padded, phase-split scratch layout of one depthwise plane and the tap offsets into it.
+struct DepthwisePlan {
+    let g: ConvShape
+    /// Padded rows kept: every row some output reads.
+    let rows: Int
+    /// Floats per phase of a padded row: room for the last SIMD8 chunk's reads (its unused lanes
+    /// read zeros), so the compute loop never checks bounds.
+    let phaseWidth: Int
+    /// Floats per padded row (`sw` phases).
+    let rowStride: Int
+    /// For tap (ki, kj) in row-major order: its offset from output (r, o)'s base `r·sh·rowStride + o`.
+    let offsets: [Int]
+
+    init(_ g: ConvShape) {
+        self.g = g
+        rows = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1
+        let owRounded = (g.ow + 7) / 8 * 8
+        phaseWidth = owRounded + ((g.kw - 1) * g.dw) / g.sw
+        rowStride = phaseWidth * g.sw
+        var offsets: [Int] = []
+        for ki in 0..<g.kh {
+            for kj in 0..<g.kw {
+                let col = kj * g.dw
+                offsets.append(ki * g.dh * rowStride + (col % g.sw) * phaseWidth + col / g.sw)
+            }
         }
-        // 3x3 undilated kernels: rows whose three input rows exist compute their interior columns
-        // with all nine taps in one expression (one store per output instead of nine passes).
-        let fused = kh == 3 && kw == 3 && dh == 1 && dw == 1
-        let cLo = ranges.map(\.0).max() ?? 0, cHi = Swift.max(cLo, ranges.map(\.1).min() ?? 0)
-        ranges.withUnsafeBufferPointer { ranges in
-            for r in 0..<oh {
-                let yrow = y + r * ow
-                let ih0 = r * sh - ph
-                if fused && ih0 >= 0 && ih0 + 2 < h {
-                    fusedRow3x3(x + ih0 * w, wt, yrow, cLo, cHi, ranges)
-                    continue
-                }
-                yrow.update(repeating: 0, count: ow)
-                for ki in 0..<kh {
-                    let ih = r * sh - ph + ki * dh
-                    if ih < 0 || ih >= h { continue }
-                    let xrow = x + ih * w
-                    for kj in 0..<kw {
-                        let wv = wt[ki * kw + kj]
-                        let (lo, hi) = ranges[kj]
-                        if lo >= hi { continue }
-                        let src = xrow + (kj * dw - pw)
-                        if sw == 1 {
-                            for o in lo..<hi { yrow[o] += wv * src[o] }
-                        } else {
-                            for o in lo..<hi { yrow[o] += wv * src[o &* sw] }
-                        }
-                    }
+        self.offsets = offsets
+    }
+
+    var scratchFloats: Int { rows * rowStride }
+
+    /// Copies one input plane into `buf`: padded row `r` holds input row `r − ph`, its phase `p` the
+    /// padded columns `p, p + sw, …` (input column `c − pw`); everything outside the input is 0.
+    func pad(_ x: UnsafePointer<Float>, into buf: UnsafeMutablePointer<Float>) {
+        for r in 0..<rows {
+            let dst = buf + r * rowStride
+            let ih = r - g.ph
+            if ih < 0 || ih >= g.h {
+                dst.update(repeating: 0, count: rowStride)
+                continue
+            }
+            let src = x + ih * g.w
+            if g.sw == 1 {
+                // Columns [pw, pw + w) hold the input row, the rest is padding.
+                let lo = Swift.min(Swift.max(g.pw, 0), phaseWidth)
+                let s0 = lo - g.pw                       // first input column copied
+                let n = Swift.max(0, Swift.min(g.w - s0, phaseWidth - lo))
+                dst.update(repeating: 0, count: lo)
+                if n > 0 { dst.advanced(by: lo).update(from: src + s0, count: n) }
+                (dst + lo + n).update(repeating: 0, count: phaseWidth - lo - n)
+            } else {
+                // Phase p, index i holds input column i·sw + p − pw: a strided gather over the
+                // indices that land in the row, zeros around it.
+                for phase in 0..<g.sw {
+                    let d = dst + phase * phaseWidth
+                    let off = phase - g.pw
+                    let lo = Swift.min(phaseWidth, Swift.max(0, ceilDiv(-off, g.sw)))
+                    let hi = Swift.max(lo, Swift.min(phaseWidth, floorDiv(g.w - 1 - off, g.sw) + 1))
+                    d.update(repeating: 0, count: lo)
+                    let s = src + off, sw = g.sw
+                    for i in lo..<hi { d[i] = s[i &* sw] }
+                    (d + hi).update(repeating: 0, count: phaseWidth - hi)
                 }
             }
         }
     }
 
-    /// One output row of a 3x3 stride-1/2 depthwise kernel whose three input rows start at `x`:
-    /// interior columns `[cLo, cHi)` in one vectorisable expression, edge columns tap by tap. The
-    /// sums run in the reference's order (row-major taps from 0), so results are identical.
-    @inline(__always)
-    private func fusedRow3x3(_ x: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                             _ cLo: Int, _ cHi: Int, _ ranges: UnsafeBufferPointer<(Int, Int)>) {
-        let (k0, k1, k2, k3, k4, k5, k6, k7, k8) = (k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8])
-        // Nine shifted row pointers: the loop body has no index arithmetic (checked arithmetic would
-        // keep the loop from being vectorised).
-        let r0 = x - pw, r1 = x + w - pw, r2 = x + 2 * w - pw
-        let (a0, a1, a2) = (r0, r0 + 1, r0 + 2), (b0, b1, b2) = (r1, r1 + 1, r1 + 2), (c0, c1, c2) = (r2, r2 + 1, r2 + 2)
-        if sw == 1 {
-            for o in cLo..<cHi {
-                var a: Float = 0
-                a += k0 * a0[o]; a += k1 * a1[o]; a += k2 * a2[o]
-                a += k3 * b0[o]; a += k4 * b1[o]; a += k5 * b2[o]
-                a += k6 * c0[o]; a += k7 * c1[o]; a += k8 * c2[o]
-                y[o] = a
-            }
-        } else {
-            for o in cLo..<cHi {
-                let c = o &* sw
-                var a: Float = 0
-                a += k0 * a0[c]; a += k1 * a1[c]; a += k2 * a2[c]
-                a += k3 * b0[c]; a += k4 * b1[c]; a += k5 * b2[c]
-                a += k6 * c0[c]; a += k7 * c1[c]; a += k8 * c2[c]
-                y[o] = a
-            }
-        }
-        var o = 0
-        while o < ow {
-            if o == cLo && cHi > cLo { o = cHi; continue }
-            var a: Float = 0
-            for ki in 0..<3 {
-                let row = x + ki * w
-                for kj in 0..<3 where o >= ranges[kj].0 && o < ranges[kj].1 {
-                    a += k[ki * 3 + kj] * row[o * sw + kj - pw]
+    /// All output rows of one plane from its padded copy `buf` and its `kh·kw` weights.
+    func convolve(_ buf: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                  _ offsets: UnsafeBufferPointer<Int>) {
+        let taps = g.kh * g.kw
+        for r in 0..<g.oh {
+            let base = buf + r * g.sh * rowStride
+            let yrow = y + r * g.ow
+            var o = 0
+            // Four (then two) chunks of eight outputs per pass: each tap's offset and broadcast
+            // weight are loaded once for all of them (the loop is bound by loads, not arithmetic).
+            while o + 32 <= g.ow {
+                let p = base + o
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                for t in 0..<taps {
+                    let wv = SIMD8<Float>(repeating: wt[t])
+                    let q = p + offsets[t]
+                    a0 += wv * load8(q)
+                    a1 += wv * load8(q + 8)
+                    a2 += wv * load8(q + 16)
+                    a3 += wv * load8(q + 24)
                 }
+                store8(a0, yrow + o)
+                store8(a1, yrow + o + 8)
+                store8(a2, yrow + o + 16)
+                store8(a3, yrow + o + 24)
+                o += 32
             }
-            y[o] = a
-            o += 1
+            while o + 16 <= g.ow {
+                let p = base + o
+                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>()
+                for t in 0..<taps {
+                    let wv = SIMD8<Float>(repeating: wt[t])
+                    let q = p + offsets[t]
+                    a0 += wv * load8(q)
+                    a1 += wv * load8(q + 8)
+                }
+                store8(a0, yrow + o)
+                store8(a1, yrow + o + 8)
+                o += 16
+            }
+            while o < g.ow {
+                let p = base + o
+                var a = SIMD8<Float>()
+                for t in 0..<taps {
+                    a += SIMD8<Float>(repeating: wt[t]) * load8(p + offsets[t])
+                }
+                let n = g.ow - o
+                if n >= 8 {
+                    store8(a, yrow + o)
+                } else {
+                    for l in 0..<n { yrow[o + l] = a[l] }
+                }
+                o += 8
+            }
         }
     }
+}
+
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }

@@ -36,23 +36,26 @@ final class DirectPoolKernel: Kernel {
             }
             return
         }
-        // MaxPool-8's indices: flat input index of each maximum, modulo the size of the dims from `axis`.
+        // MaxPool-8's indices: flat input index of each maximum, modulo the size of the dims from
+        // `axis` (`span`). The plane's offset `p·inPlane` is reduced once per plane; when `span` is a
+        // multiple of the plane size no in-plane index needs reducing again.
         let ax = try normalizeAxes([reference.axis], rank: x.rank, "MaxPool")[0]
-        let span = Int64(Swift.max(1, x.shape[ax...].reduce(1, *)))
-        var argmax = [Int](repeating: 0, count: planes * outPlane)
-        argmax.withUnsafeMutableBufferPointer { am in
-            let ap = am.baseAddress!
-            parallelFor(planes, threads: t) { p in
-                g.plane(xp + p * inPlane, yp + p * outPlane, isMax: true, excludePad: false, argmax: ap + p * outPlane)
-                for o in 0..<outPlane { ap[p * outPlane + o] += p * inPlane }
-            }
+        let span = Swift.max(1, x.shape[ax...].reduce(1, *))
+        let perElement = span % inPlane != 0
+        let wide = outputs[1].elementType == .i64
+        let i64 = wide ? outputs[1].pointer(Int64.self) : nil
+        let i32 = wide ? nil : outputs[1].pointer(Int32.self)
+        let scratch = wide ? nil : ctx.scratch(slot: 2, byteCount: planes * outPlane * MemoryLayout<Int64>.stride)
+            .assumingMemoryBound(to: Int64.self)
+        let ip = i64 ?? scratch!
+        parallelFor(planes, threads: t) { p in
+            let out = ip + p * outPlane
+            g.plane(xp + p * inPlane, yp + p * outPlane, isMax: true, excludePad: false, argmax: out,
+                    indexBase: Int64((p * inPlane) % span))
+            if perElement { for o in 0..<outPlane { out[o] %= Int64(span) } }
         }
-        if outputs[1].elementType == .i64 {
-            let ip = outputs[1].pointer(Int64.self)
-            for (k, i) in argmax.enumerated() { ip[k] = Int64(i) % span }
-        } else {
-            let ip = outputs[1].pointer(Int32.self)
-            for (k, i) in argmax.enumerated() { ip[k] = Int32(truncatingIfNeeded: Int64(i) % span) }
+        if let i32 {
+            for k in 0..<(planes * outPlane) { i32[k] = Int32(truncatingIfNeeded: ip[k]) }
         }
     }
 }
@@ -70,36 +73,91 @@ struct PoolShape {
         return (lo, Swift.max(lo, hi), Swift.max(0, phi - plo))
     }
 
-    /// One plane; `argmax` (when given) receives each maximum's in-plane index (the window's first
-    /// tap when nothing beats -inf, 0 for an empty window, as the reference).
+    /// One plane; `argmax` (when given) receives `indexBase` plus each maximum's in-plane index (the
+    /// window's first tap when nothing beats -inf, 0 for an empty window, as the reference).
     func plane(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, isMax: Bool, excludePad: Bool,
-               argmax: UnsafeMutablePointer<Int>?) {
-        for oy in 0..<o[0] {
-            let (y0, y1, ph) = span(0, oy)
-            for ox in 0..<o[1] {
-                let (x0, x1, pw) = span(1, ox)
-                if isMax {
-                    var best = -Float.infinity
-                    var at = y1 > y0 && x1 > x0 ? y0 * i[1] + x0 : 0
-                    for iy in y0..<y1 {
-                        let row = x + iy * i[1]
-                        for ix in x0..<x1 where row[ix] > best {
-                            best = row[ix]
-                            at = iy * i[1] + ix
+               argmax: UnsafeMutablePointer<Int64>?, indexBase: Int64 = 0) {
+        let iw = i[1], ow = o[1], oh = o[0]
+        // Column windows, computed once per plane.
+        var cols = [(lo: Int, hi: Int, padded: Int)](repeating: (0, 0, 0), count: ow)
+        for ox in 0..<ow { cols[ox] = span(1, ox) }
+        // 2x2 stride-2 windows inside the input (the common downsampling MaxPool): eight outputs
+        // per SIMD step, no window loops and no data-dependent branches.
+        let pair = isMax && k[0] == 2 && k[1] == 2 && s[1] == 2
+        cols.withUnsafeBufferPointer { cols in
+            for oy in 0..<oh {
+                let (y0, y1, ph) = span(0, oy)
+                let yrow = y + oy * ow
+                let arow = argmax.map { $0 + oy * ow }
+                if pair && y1 - y0 == 2 {
+                    let r0 = x + y0 * iw, r1 = r0 + iw
+                    let base = indexBase + Int64(y0 * iw)
+                    // Eight outputs per step where all eight windows are inside the row: even and
+                    // odd columns split out of sixteen loaded values, then the four taps in the
+                    // reference's order, (y0,x), (y0,x+1), (y1,x), (y1,x+1), with strict compares
+                    // (the first maximum wins) as lane selects.
+                    let lane2 = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
+                    let rowStep = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: iw))
+                    var ox = 0
+                    while ox < ow {
+                        let (x0, x1, _) = cols[ox]
+                        if x1 - x0 == 2 && ox + 8 <= ow && x0 + 16 <= iw && cols[ox + 7].lo == x0 + 14 {
+                            let v0 = UnsafeRawPointer(r0 + x0).loadUnaligned(as: SIMD16<Float>.self)
+                            let v1 = UnsafeRawPointer(r1 + x0).loadUnaligned(as: SIMD16<Float>.self)
+                            var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>()
+                            var m = v0.evenHalf .> best
+                            best.replace(with: v0.evenHalf, where: m)
+                            m = v0.oddHalf .> best
+                            best.replace(with: v0.oddHalf, where: m); at.replace(with: 1, where: m)
+                            m = v1.evenHalf .> best
+                            best.replace(with: v1.evenHalf, where: m); at.replace(with: rowStep, where: m)
+                            m = v1.oddHalf .> best
+                            best.replace(with: v1.oddHalf, where: m); at.replace(with: rowStep &+ 1, where: m)
+                            store8(best, yrow + ox)
+                            if let arow {
+                                let idx = SIMD8<Int64>(truncatingIfNeeded: at &+ lane2) &+ (base + Int64(x0))
+                                UnsafeMutableRawPointer(arow + ox).storeBytes(of: idx, as: SIMD8<Int64>.self)
+                            }
+                            ox += 8
+                            continue
                         }
+                        windowMax(x, y0, y1, x0, x1, iw, yrow + ox, arow.map { $0 + ox }, indexBase)
+                        ox += 1
                     }
-                    y[oy * o[1] + ox] = best
-                    argmax?[oy * o[1] + ox] = at
-                } else {
-                    var sum: Float = 0
-                    for iy in y0..<y1 {
-                        let row = x + iy * i[1]
-                        for ix in x0..<x1 { sum += row[ix] }
+                    continue
+                }
+                for ox in 0..<ow {
+                    let (x0, x1, pw) = cols[ox]
+                    if isMax {
+                        windowMax(x, y0, y1, x0, x1, iw, yrow + ox, arow.map { $0 + ox }, indexBase)
+                    } else {
+                        var sum: Float = 0
+                        for iy in y0..<y1 {
+                            let row = x + iy * iw
+                            for ix in x0..<x1 { sum += row[ix] }
+                        }
+                        let n = excludePad ? (y1 - y0) * (x1 - x0) : ph * pw
+                        yrow[ox] = n == 0 ? 0 : sum / Float(n)
                     }
-                    let n = excludePad ? (y1 - y0) * (x1 - x0) : ph * pw
-                    y[oy * o[1] + ox] = n == 0 ? 0 : sum / Float(n)
                 }
             }
         }
+    }
+
+    /// The maximum of one clipped window and the in-plane index of its first occurrence.
+    @inline(__always)
+    private func windowMax(_ x: UnsafePointer<Float>, _ y0: Int, _ y1: Int, _ x0: Int, _ x1: Int, _ iw: Int,
+                           _ y: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int64>?, _ indexBase: Int64) {
+        var best = -Float.infinity
+        var at = y1 > y0 && x1 > x0 ? y0 * iw + x0 : 0
+        for iy in y0..<y1 {
+            let row = x + iy * iw
+            for ix in x0..<x1 where row[ix] > best {
+                best = row[ix]
+                at = iy * iw + ix
+            }
+        }
+        y.pointee = best
+        argmax?.pointee = indexBase + Int64(at)
     }
 }
