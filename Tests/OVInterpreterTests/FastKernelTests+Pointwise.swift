@@ -138,9 +138,12 @@ struct FastSIMDKernelTests {
 
     /// The 2x2 stride-2 path of MaxPool-8 (palm/face downsampling), odd sizes (a clipped last
     /// window with ceil rounding) and every index reduction: whole tensor, per image, per plane, per row.
-    @Test(arguments: [("i64", "0", "ceil"), ("i64", "1", "floor"), ("i32", "2", "ceil"), ("i64", "3", "ceil"), ("i32", "0", "floor")])
-    func maxPool8TwoByTwo(_ indexType: String, _ axis: String, _ rounding: String) throws {
-        let x = Tensor(shape: [2, 3, 9, 11], scalars: random([2, 3, 9, 11], 24, 2).floatValues().map { ($0 * 2).rounded() / 2 })
+    /// Rows of 37 and 40 columns take the eight-outputs-per-step path and then the scalar tail.
+    @Test(arguments: [("i64", "0", "ceil"), ("i64", "1", "floor"), ("i32", "2", "ceil"), ("i64", "3", "ceil"), ("i32", "0", "floor")],
+          [[2, 3, 9, 11], [1, 3, 10, 37], [1, 2, 5, 40]])
+    func maxPool8TwoByTwo(_ index: (String, String, String), _ shape: [Int]) throws {
+        let (indexType, axis, rounding) = index
+        let x = Tensor(shape: shape, scalars: random(shape, 24, 2).floatValues().map { ($0 * 2).rounded() / 2 })
         try differential("simd.pool", [x], 1e-4, 1e-5, #_sourceLocation) { g, p in
             let n = g.node("MaxPool", p, attributes: ["kernel": "2,2", "strides": "2,2", "dilations": "1,1", "pads_begin": "0,0",
                                                       "pads_end": "0,0", "rounding_type": rounding, "auto_pad": "explicit",
