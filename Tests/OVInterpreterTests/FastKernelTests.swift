@@ -62,6 +62,8 @@ struct FastKernelTests {
         ([5], [5], false, false),
         ([33, 65], [65, 17], false, false),
         ([64, 256], [256, 300], false, false),    // split across threads
+        ([2000, 300], [300], false, false),       // matrix-vector, split across threads
+        ([23, 300], [1, 300], false, true),       // one output column with B transposed
     ])
     func matmul(_ a: [Int], _ b: [Int], _ ta: Bool, _ tb: Bool) throws {
         try Self.differential(kernel: "blas.sgemm", inputs: [Self.random(a, seed: 1), Self.random(b, seed: 2)]) { g, p in
@@ -92,6 +94,8 @@ struct FastKernelTests {
         ([1, 3, 8, 8], [4, 3, 5, 5], convAttrs("1,1", "0,0", dil: "1,1", auto: "valid")),
         ([1, 3, 17], [5, 3, 3], convAttrs("2", "1", dil: "1")),                    // 1-D
         ([1, 64, 30, 30], [24, 64, 3, 3], convAttrs("1,1", "1,1", dil: "1,1")),   // 3 im2col tiles, the last short
+        ([1, 32, 3, 3], [70, 32, 3, 3], convAttrs("1,1", "0,0", dil: "1,1")),     // one output pixel: SIMD dot products
+        ([1, 37, 1, 1], [9, 37, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),      // 1x1 on one pixel, k not a multiple of 8
     ])
     func convolution(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
         // Weights scaled by 1/sqrt(fan-in), as trained weights are, so outputs stay O(1) and the

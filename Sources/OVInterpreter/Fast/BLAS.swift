@@ -37,6 +37,15 @@ enum BLAS {
             }
             return
         }
+        // One output column with contiguous B (a convolution whose output is a single pixel, a
+        // matrix-vector product): OpenBLAS's sgemm packs A for nothing; a row-by-row SIMD dot product
+        // streams it once.
+        if n == 1 && !transA && (transB || ldb == 1) {
+            parallelChunks(m, threads: Swift.min(threads, Swift.max(1, m * k / 500_000)), align: 8) { r in
+                for i in r { c[i * ldc] = dot(a + i * lda, b, k) + (beta == 0 ? 0 : beta * c[i * ldc]) }
+            }
+            return
+        }
         // Split the longer side of C; keep chunks large enough to amortise packing.
         let t = Swift.min(threads, Swift.max(1, (m * n * k) / 2_000_000))
         if t <= 1 {
@@ -54,6 +63,28 @@ enum BLAS {
                 call(transA, transB, r.count, n, k, a + aOff, lda, b, ldb, c + r.lowerBound * ldc, ldc, beta)
             }
         }
+    }
+
+    /// `Σ a[i]·b[i]` over `k` floats, 16 at a time in two SIMD8 accumulators.
+    @inline(__always)
+    private static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ k: Int) -> Float {
+        var s0 = SIMD8<Float>(), s1 = SIMD8<Float>()
+        var i = 0
+        while i + 16 <= k {
+            s0 += load8(a + i) * load8(b + i)
+            s1 += load8(a + i + 8) * load8(b + i + 8)
+            i += 16
+        }
+        if i + 8 <= k {
+            s0 += load8(a + i) * load8(b + i)
+            i += 8
+        }
+        var sum = (s0 + s1).sum()
+        while i < k {
+            sum += a[i] * b[i]
+            i += 1
+        }
+        return sum
     }
 
     @inline(__always)
