@@ -8,13 +8,13 @@ struct Quantize: ParsableCommand {
         commandName: "quantize",
         abstract: "Post-training quantization (POT's DefaultQuantization) on the CPU interpreter.",
         discussion: """
-        Either a POT configuration file (-c CONFIG.json: model / engine / compression sections; the engine's \
+        Either a POT configuration file (-c CONFIG.json or CONFIG.yaml: model / engine / compression sections; the engine's \
         data_source is DATA), or flags. DATA is a .npy whose axis 0 indexes samples, a directory of .npy files \
         (one sample each, in file-name order), or an .npz with one array per model input name. Writes \
         OUT/NAME.xml and OUT/NAME.bin; progress goes to stderr, the summary to stdout.
         """)
 
-    @Option(name: [.short, .customLong("config")], help: "A POT configuration file (JSON).") var config: String?
+    @Option(name: [.short, .customLong("config")], help: "A POT configuration file (JSON, or YAML when named .yaml/.yml).") var config: String?
     @Option(help: "The FP32 model's IR .xml file.") var model: String?
     @Option(help: "The weights file (default: the .bin beside the .xml).") var weights: String?
     @Option(help: "Calibration data: .npy (axis 0 = samples), a directory of .npy, or .npz by input name.") var data: String?

@@ -1,7 +1,7 @@
 import Foundation
 import POT
 
-/// A POT configuration file (`pot -c CONFIG.json`): `model`, `engine` and `compression` sections,
+/// A POT configuration file (`pot -c CONFIG.json` or `.yaml`/`.yml`): `model`, `engine` and `compression` sections,
 /// read strictly (an unknown key is an error naming it and the closest valid key).
 struct POTConfigFile {
     var modelName: String
@@ -16,11 +16,20 @@ struct POTConfigFile {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw OVIRError("config '\(path)': cannot read it: \(error.localizedDescription)")
         }
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data) } catch {
-            throw OVIRError("config '\(path)': not valid JSON (\(error.localizedDescription)); YAML configs are not supported")
+        // POT reads .yaml/.yml with PyYAML and everything else as JSON (utils/config_reader.py).
+        let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
+        let value: ConfigValue
+        if ext == "yaml" || ext == "yml" {
+            guard let text = String(data: data, encoding: .utf8) else { throw OVIRError("config '\(path)': not UTF-8 text") }
+            value = try YAMLSubset.parse(text, file: path)
+        } else {
+            let json: Any
+            do { json = try JSONSerialization.jsonObject(with: data) } catch {
+                throw OVIRError("config '\(path)': not valid JSON (\(error.localizedDescription)); a YAML config needs the extension .yaml or .yml")
+            }
+            value = try ConfigValue(json: json)
         }
-        guard case .dictionary(let root) = try ConfigValue(json: json) else { throw OVIRError("config '\(path)': expected a JSON object") }
+        guard case .dictionary(let root) = value else { throw OVIRError("config '\(path)': expected a mapping of model, engine and compression sections") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         func resolve(_ p: String) -> String { p.hasPrefix("/") ? p : base.appendingPathComponent(p).path }
 
