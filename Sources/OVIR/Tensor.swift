@@ -99,9 +99,9 @@ public struct Tensor: @unchecked Sendable {
         if !isKnownUniquelyReferenced(&buffer) || buffer.isReadOnly { buffer = buffer.copy() }
     }
 
-    /// Whether this value holds the only reference to an owned (not borrowed) buffer.
-    package mutating func hasUniqueOwnedBuffer() -> Bool {
-        isKnownUniquelyReferenced(&buffer) && !buffer.isReadOnly
+    /// Whether this value holds the only reference to its buffer.
+    package mutating func hasUniqueBuffer() -> Bool {
+        isKnownUniquelyReferenced(&buffer)
     }
 
     /// The same elements with another shape of the same element count.

@@ -2,15 +2,24 @@
 import Glibc
 #endif
 
-/// Raw, 64-byte-aligned bytes behind a ``Tensor``: owned memory, or a borrowed region (a mapped
-/// weights file) kept alive by `owner`. Borrowed regions are read-only; writes go to a copy.
+/// Raw, 64-byte-aligned bytes behind a ``Tensor``: owned memory, a borrowed read-only region (a
+/// mapped weights file) kept alive by `owner`, or a writable region of an interpreter's activation
+/// arena. Borrowed regions are read-only; writes go to a copy.
+///
+/// An arena region is only valid until the interpreter reuses it for a later tensor. The
+/// interpreter calls ``detachFromArena()`` before it does so when anyone else still holds this
+/// buffer (an observer that kept a tensor), so holders always see stable bytes.
 public final class TensorBuffer: @unchecked Sendable {
-    public let bytes: UnsafeMutableRawPointer
+    public private(set) var bytes: UnsafeMutableRawPointer
     public let byteCount: Int
-    /// Keeps a borrowed region alive; nil when this buffer owns `bytes`.
+    /// Keeps a borrowed region alive; nil when this buffer owns `bytes` or views an arena.
     let owner: AnyObject?
+    /// Whether `bytes` is memory this buffer allocated and frees.
+    private var ownsBytes: Bool
 
     public var isReadOnly: Bool { owner != nil }
+    /// Whether `bytes` is a region of an activation arena (writable, not owned).
+    public var isArenaRegion: Bool { owner == nil && !ownsBytes }
 
     /// Zero-filled owned memory.
     public init(byteCount: Int) {
@@ -18,6 +27,7 @@ public final class TensorBuffer: @unchecked Sendable {
         self.bytes = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
         self.bytes.initializeMemory(as: UInt8.self, repeating: 0, count: Swift.max(byteCount, 1))
         self.owner = nil
+        self.ownsBytes = true
     }
 
     /// Owned memory, uninitialised (callers fill every byte).
@@ -25,6 +35,7 @@ public final class TensorBuffer: @unchecked Sendable {
         self.byteCount = byteCount
         self.bytes = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
         self.owner = nil
+        self.ownsBytes = true
     }
 
     /// A read-only view of memory that `owner` keeps alive.
@@ -32,6 +43,26 @@ public final class TensorBuffer: @unchecked Sendable {
         self.bytes = UnsafeMutableRawPointer(mutating: bytes)
         self.byteCount = byteCount
         self.owner = owner
+        self.ownsBytes = false
+    }
+
+    /// A writable view of an arena region; the arena's owner keeps the memory alive and calls
+    /// ``detachFromArena()`` before reusing the region while this buffer is still shared.
+    package init(arenaRegion bytes: UnsafeMutableRawPointer, byteCount: Int) {
+        self.bytes = bytes
+        self.byteCount = byteCount
+        self.owner = nil
+        self.ownsBytes = false
+    }
+
+    /// Moves an arena region's bytes into owned memory, so the region can be reused while holders
+    /// of this buffer keep their values. No-op for other buffers.
+    package func detachFromArena() {
+        guard isArenaRegion else { return }
+        let p = UnsafeMutableRawPointer.allocate(byteCount: Swift.max(byteCount, 1), alignment: 64)
+        if byteCount > 0 { p.copyMemory(from: bytes, byteCount: byteCount) }
+        bytes = p
+        ownsBytes = true
     }
 
     /// An owned copy of these bytes.
@@ -42,6 +73,6 @@ public final class TensorBuffer: @unchecked Sendable {
     }
 
     deinit {
-        if owner == nil { bytes.deallocate() }
+        if ownsBytes { bytes.deallocate() }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// A model ready to run on the CPU interpreter: ops resolved and instantiated, shapes inferred,
 /// constant sub-graphs folded, and an execution plan in topological order that releases each
-/// intermediate tensor after its last use (its memory goes back to a pool for the next tensors).
+/// intermediate tensor after its last use. Intermediate tensors with static shapes live in one
+/// activation arena whose layout is planned here from their lifetimes (``ActivationPlan``), so a run
+/// allocates nothing but the model's outputs.
 ///
 /// Every unsupported op, bad attribute or shape mismatch is reported by `init`, never during a run.
 /// A compiled model runs one inference at a time (calls are serialised by a lock).
@@ -25,8 +27,15 @@ public final class CompiledModel: @unchecked Sendable {
     let resultSlots: [Int]
     /// For each slot, the index of the last step that reads it (Int.max for model outputs).
     let lastUse: [Int]
+    /// Arena offsets of intermediate tensors.
+    let plan: ActivationPlan
+    /// What the activations need (arena, peak live bytes, largest tensors).
+    public let activationMemory: ActivationMemory
     private let lock = NSLock()
-    let pool = BufferPool()
+    /// The activation arena (`plan.arenaBytes`), allocated on the first run; guarded by `lock`.
+    var arena: UnsafeMutableRawPointer?
+    /// Views of arena regions by slot, reused across runs; guarded by `lock`.
+    var arenaViews: [TensorBuffer?] = []
     /// Kept across runs (runs are serialised by `lock`) so kernel scratch memory (im2col) is reused.
     let runContext: ExecutionContext
 
@@ -107,7 +116,7 @@ public final class CompiledModel: @unchecked Sendable {
                     values = outInfos.map { $0.value! }
                 } else {
                     values = try Step.execute(kernel: kernel, node: node, inputs: inputSlots.map { infos[$0].value! },
-                                              staticInfos: outInfos, ctx: ctx, pool: nil)
+                                              staticInfos: outInfos, ctx: ctx, zeroed: true)
                 }
                 for (k, s) in outSlots.enumerated() {
                     constants[s] = values[k]
@@ -129,6 +138,27 @@ public final class CompiledModel: @unchecked Sendable {
         var lastUse = Array(repeating: -1, count: infos.count)
         for (i, step) in steps.enumerated() { for s in step.inputSlots { lastUse[s] = i } }
         for s in resultSlots { lastUse[s] = Int.max }
+
+        var items: [ActivationPlan.Item] = [], activationSizes: [Int] = []
+        for (i, step) in steps.enumerated() {
+            guard let outInfos = step.staticInfos else { continue }
+            for (k, s) in step.outputSlots.enumerated() {
+                guard let shape = outInfos[k].shape.staticShape else { continue }
+                let bytes = outInfos[k].elementType.byteCount(for: shape.reduce(1, *))
+                activationSizes.append(bytes)
+                guard !step.kernel.allocatesOutputs, lastUse[s] != Int.max else { continue }
+                items.append(.init(slot: s, bytes: ActivationPlan.aligned(bytes), first: i, last: max(i, lastUse[s])))
+            }
+        }
+        let plan = ActivationPlan(slotCount: infos.count, items: items)
+        var readConstants: [ObjectIdentifier: Int] = [:]
+        for step in steps {
+            for s in step.inputSlots { if let c = constants[s] { readConstants[ObjectIdentifier(c.buffer)] = c.buffer.byteCount } }
+        }
+        self.plan = plan
+        self.activationMemory = ActivationMemory(arenaBytes: plan.arenaBytes, peakLiveBytes: plan.peakLiveBytes,
+                                                 largestActivationBytes: Array(activationSizes.sorted(by: >).prefix(2)),
+                                                 constantBytes: readConstants.values.reduce(0, +))
 
         self.steps = steps
         self.slotCount = infos.count
@@ -153,6 +183,10 @@ public final class CompiledModel: @unchecked Sendable {
             return ModelIO(name: port?.name ?? r.name, names: port?.names ?? [], nodeName: r.name,
                            elementType: infos[s].elementType, shape: infos[s].shape)
         }
+    }
+
+    deinit {
+        arena?.deallocate()
     }
 
     /// The slot of a node's output, for observers.

@@ -10,9 +10,11 @@ struct Step {
     /// Output types and shapes fixed at compile time; nil when they depend on run-time inputs.
     let staticInfos: [ValueInfo]?
 
-    /// Allocates outputs (from `pool` when given) and runs `kernel`.
+    /// Allocates outputs (zero-filled when `zeroed`, else uninitialised except for packed
+    /// sub-byte types) and runs `kernel`. Used for constant folding and for steps whose outputs are
+    /// not in the activation arena.
     static func execute(kernel: any Kernel, node: Node, inputs: [Tensor], staticInfos: [ValueInfo]?,
-                        ctx: ExecutionContext, pool: BufferPool?) throws -> [Tensor] {
+                        ctx: ExecutionContext, zeroed: Bool) throws -> [Tensor] {
         do {
             if kernel.allocatesOutputs {
                 var outs: [Tensor] = []
@@ -32,11 +34,9 @@ struct Step {
                 guard let shape = info.shape.staticShape else {
                     throw OVIRError("output shape \(info.shape) could not be resolved from the inputs \(inputs.map(\.shape))")
                 }
-                if let pool {
-                    outs.append(pool.take(info.elementType, shape))
-                } else {
-                    outs.append(Tensor(zeros: info.elementType, shape: shape))
-                }
+                // Packed sub-byte kernels or-in bits: give them zeroed memory.
+                outs.append(zeroed || info.elementType.bitWidth < 8 ? Tensor(zeros: info.elementType, shape: shape)
+                                                                   : Tensor(uninitialized: info.elementType, shape: shape))
             }
             try kernel.run(inputs, &outs, ctx)
             return outs
@@ -46,68 +46,106 @@ struct Step {
     }
 }
 
-/// Free buffers by byte size, reused for the next tensors of the same size.
-final class BufferPool {
-    private var free: [Int: [TensorBuffer]] = [:]
-
-    func take(_ type: ElementType, _ shape: [Int]) -> Tensor {
-        let bytes = type.byteCount(for: shape.reduce(1, *))
-        if var list = free[bytes], let b = list.popLast() {
-            free[bytes] = list
-            // Packed sub-byte kernels or-in bits: give them zeroed memory.
-            if type.bitWidth < 8 { b.bytes.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
-            return Tensor(elementType: type, shape: shape, buffer: b)
-        }
-        return type.bitWidth < 8 ? Tensor(zeros: type, shape: shape) : Tensor(uninitialized: type, shape: shape)
-    }
-
-    /// Returns a tensor's buffer to the pool when nothing else holds it.
-    func give(_ tensor: inout Tensor?) {
-        guard var t = tensor else { return }
-        tensor = nil
-        if t.hasUniqueOwnedBuffer() {
-            free[t.buffer.byteCount, default: []].append(t.buffer)
-        }
-    }
-}
-
-
 extension CompiledModel {
     /// Runs the plan. The caller holds `lock`.
+    ///
+    /// Planned outputs are written into their arena regions through view buffers that are reused
+    /// across runs. When a planned tensor dies, its view goes back to `arenaViews` if nothing else
+    /// holds it; if something does (an observer kept the tensor, or a kernel returned an input as
+    /// an output), the view is first detached — its bytes copied to owned memory — so the region
+    /// can be reused without changing a value someone still holds.
     func execute(_ values: [Tensor], observing: [ObservedOutput], observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
         let ctx = runContext
+        if arena == nil && plan.arenaBytes > 0 {
+            arena = UnsafeMutableRawPointer.allocate(byteCount: plan.arenaBytes, alignment: ActivationPlan.alignment)
+        }
+        if arenaViews.count != slotCount { arenaViews = Array(repeating: nil, count: slotCount) }
         var slots = [Tensor?](repeating: nil, count: slotCount)
         for (s, t) in constants { slots[s] = t }
         for (k, s) in parameterSlots.enumerated() { slots[s] = values[k] }
         var watchers: [Int: [Int]] = [:]
         for (k, o) in observing.enumerated() { watchers[o.slot, default: []].append(k) }
+        // On an error, planned tensors still live are released like dead ones (detached if held).
+        var completed = false
+        defer {
+            if !completed { for s in 0..<slotCount where plan.offsets[s] >= 0 { release(&slots[s], slot: s) } }
+        }
         if let observer {
             for (slot, ks) in watchers where slots[slot] != nil {
                 for k in ks { try observer(k, slots[slot]!) }
             }
         }
         let trace = options.trace
+        var ins: [Tensor] = [], outs: [Tensor] = []
         for (i, step) in steps.enumerated() {
-            let ins = step.inputSlots.map { slots[$0]! }
+            ins.removeAll(keepingCapacity: true)
+            for s in step.inputSlots { ins.append(slots[s]!) }
             let start = trace ? DispatchTime.now().uptimeNanoseconds : 0
-            let outs = try Step.execute(kernel: step.kernel, node: step.node, inputs: ins,
-                                        staticInfos: step.staticInfos, ctx: ctx, pool: pool)
+            if let infos = step.staticInfos, !step.kernel.allocatesOutputs {
+                outs.removeAll(keepingCapacity: true)
+                for (k, s) in step.outputSlots.enumerated() { outs.append(planned(slot: s, infos[k])) }
+                do {
+                    try step.kernel.run(ins, &outs, ctx)
+                } catch let e as OVIRError {
+                    throw e.location == nil ? OVIRError(file: e.file, location: step.node.label, e.message) : e
+                }
+            } else {
+                outs = try Step.execute(kernel: step.kernel, node: step.node, inputs: ins,
+                                        staticInfos: step.staticInfos, ctx: ctx, zeroed: false)
+            }
             if trace {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
                 let line = "[trace] \(step.node.name) \(step.node.type) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=\(outs.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) kernel=\(step.kernel.kernelName) \(String(format: "%.3f", ms)) ms\n"
                 FileHandle.standardError.write(Data(line.utf8))
             }
-            for (k, s) in step.outputSlots.enumerated() {
-                slots[s] = outs[k]
-                if let observer, let ks = watchers[s] { for w in ks { try observer(w, outs[k]) } }
+            ins.removeAll(keepingCapacity: true)   // drop references before the uniqueness checks below
+            for (k, s) in step.outputSlots.enumerated() { slots[s] = outs[k] }
+            outs.removeAll(keepingCapacity: true)
+            if let observer {
+                for s in step.outputSlots { if let ks = watchers[s] { for w in ks { try observer(w, slots[s]!) } } }
             }
             for s in step.inputSlots where lastUse[s] == i && constants[s] == nil {
-                pool.give(&slots[s])
+                release(&slots[s], slot: s)
             }
             for s in step.outputSlots where lastUse[s] < 0 && constants[s] == nil {
-                pool.give(&slots[s])   // produced but never read (e.g. an unused second output)
+                release(&slots[s], slot: s)   // produced but never read (e.g. an unused second output)
             }
         }
+        completed = true
         return resultSlots.map { slots[$0]! }
+    }
+
+    /// The output tensor of a step: a view of the slot's arena region, or fresh memory for a slot
+    /// outside the arena.
+    private func planned(slot s: Int, _ info: ValueInfo) -> Tensor {
+        let shape = info.shape.staticShape!
+        let offset = plan.offsets[s]
+        guard offset >= 0, let arena else {
+            return info.elementType.bitWidth < 8 ? Tensor(zeros: info.elementType, shape: shape)
+                                                 : Tensor(uninitialized: info.elementType, shape: shape)
+        }
+        let bytes = info.elementType.byteCount(for: shape.reduce(1, *))
+        let view: TensorBuffer
+        if let v = arenaViews[s] {
+            arenaViews[s] = nil   // the tensor holds the only reference while the slot lives
+            view = v
+        } else {
+            view = TensorBuffer(arenaRegion: arena + offset, byteCount: bytes)
+        }
+        // Packed sub-byte kernels or-in bits: give them zeroed memory.
+        if info.elementType.bitWidth < 8 { view.bytes.initializeMemory(as: UInt8.self, repeating: 0, count: bytes) }
+        return Tensor(elementType: info.elementType, shape: shape, buffer: view)
+    }
+
+    /// Drops a slot's tensor after its last use; see ``execute(_:observing:observer:)``.
+    private func release(_ tensor: inout Tensor?, slot s: Int) {
+        guard var t = tensor else { return }
+        tensor = nil
+        guard t.buffer.isArenaRegion else { return }
+        if !t.hasUniqueBuffer() {
+            t.buffer.detachFromArena()
+        } else if plan.offsets[s] >= 0, let arena, t.buffer.bytes == arena + plan.offsets[s] {
+            arenaViews[s] = t.buffer
+        }
     }
 }
