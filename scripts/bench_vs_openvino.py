@@ -3,15 +3,18 @@
 
 Developer-only (needs openvino + numpy, e.g. /work/venv-ov/bin/python):
   python scripts/bench_vs_openvino.py [--swiftpot .build/release/swiftpot] [--threads 1] [--rounds 3]
-         [--iterations 30] [--warmup 5] [--perfmodels /work/shared/design/perfmodels.py] [--memory]
+         [--iterations 30] [--warmup 5] [--perfmodels /work/shared/design/perfmodels.py]
+         [--memory | --memory-only] [--memory-runs 3]
          [--models PATH.xml ...]
 
 Models: fixtures/models/**/*.xml plus the synthetic perf models (resnet, mbv2, xformer) built into a
 temporary directory by perfmodels.py. For each round and model it runs `swiftpot benchmark --json`,
 then OpenVINO (INFERENCE_PRECISION_HINT f32, INFERENCE_NUM_THREADS T, NUM_STREAMS 1, LATENCY) on
 random inputs with the same iteration counts, and prints per model the median over rounds of each
-side's median latency, the best min, and the ratio SwiftPOT / OpenVINO. --memory adds the peak RSS of
-`swiftpot infer` (/usr/bin/time -v) against weights + the two largest activations.
+side's median latency, the best min, and the ratio SwiftPOT / OpenVINO. --memory adds (--memory-only
+prints only) the median peak RSS of `swiftpot infer` (/usr/bin/time -v) against the model's weights
+(.bin size) + its two largest activations, also with the peak RSS of an empty `swiftpot --help`
+process subtracted, and the activation arena from `swiftpot benchmark --json`.
 """
 import argparse
 import glob
@@ -74,28 +77,48 @@ def swift_latency(swiftpot, xml, threads, iterations, warmup):
     return r["median_ms"], r["min_ms"], r["blas_core"]
 
 
-def peak_memory(swiftpot, core, xml, tmp):
-    """Peak RSS of `swiftpot infer` vs weights + the two largest activations (OpenVINO's shapes)."""
+def max_rss(cmd):
+    """Peak RSS in bytes of one run of `cmd` (/usr/bin/time -v)."""
+    err = subprocess.run(["/usr/bin/time", "-v", *cmd], check=True, capture_output=True, text=True).stderr
+    return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) * 1024
+
+
+def process_floor(swiftpot, runs):
+    """Peak RSS of a `swiftpot` process that does nothing (`--help`): runtime, Foundation, libraries."""
+    return statistics.median(max_rss([swiftpot, "--help"]) for _ in range(runs))
+
+
+def peak_memory(swiftpot, core, xml, tmp, runs):
+    """Median peak RSS of `swiftpot infer` on random inputs, the model's weights (.bin size), its two
+    largest activations and its activation arena (from `swiftpot benchmark --json`)."""
     model = core.read_model(xml)
     names = []
     for k, x in enumerate(random_inputs(model)):
         p = os.path.join(tmp, f"in_{k}.npy")
         np.save(p, x)
         names.append(p)
-    cmd = ["/usr/bin/time", "-v", swiftpot, "infer", xml, *names, "--output-dir", os.path.join(tmp, "out")]
-    err = subprocess.run(cmd, check=True, capture_output=True, text=True).stderr
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", err).group(1)) * 1024
-    sizes = []
-    for op in model.get_ordered_ops():
-        if op.get_type_name() in ("Constant", "Parameter", "Result"):
-            continue
-        for o in op.outputs():
-            ps = o.get_partial_shape()
-            if ps.is_static:
-                sizes.append(int(np.prod([d.get_length() for d in ps])) * o.get_element_type().size)
-    sizes.sort(reverse=True)
-    weights = os.path.getsize(xml[:-4] + ".bin")
-    return rss, weights + sum(sizes[:2])
+    cmd = [swiftpot, "infer", xml, *names, "--output-dir", os.path.join(tmp, "out")]
+    rss = statistics.median(max_rss(cmd) for _ in range(runs))
+    r = json.loads(subprocess.run([swiftpot, "benchmark", xml, "--iterations", "1", "--warmup", "0", "--json"],
+                                  check=True, capture_output=True, text=True).stdout)
+    return {"rss": rss, "weights": os.path.getsize(xml[:-4] + ".bin"), "acts": sum(r["largest_activation_bytes"]),
+            "arena": r["activation_arena_bytes"], "live": r["activation_peak_live_bytes"]}
+
+
+def print_memory(swiftpot, core, models, tmp, runs):
+    floor = process_floor(swiftpot, runs)
+    mib = 2 ** 20
+    print(f"\nempty process (`swiftpot --help`) peak RSS: {floor / mib:.1f} MiB (median of {runs})")
+    print("| model | peak RSS MiB | weights MiB | 2 largest activations MiB | arena MiB (peak live) "
+          "| bound = weights + 2 act. MiB | RSS / bound | (RSS - empty process) / bound |")
+    print("|---|---|---|---|---|---|---|---|")
+    for m in models:
+        r = peak_memory(swiftpot, core, m, tmp, runs)
+        bound = r["weights"] + r["acts"]
+        name = os.path.relpath(m, ROOT) if m.startswith(ROOT) else os.path.basename(m)
+        print(f"| {name} | {r['rss'] / mib:.1f} | {r['weights'] / mib:.2f} | {r['acts'] / mib:.2f} | "
+              f"{r['arena'] / mib:.2f} ({r['live'] / mib:.2f}) | {bound / mib:.2f} | {r['rss'] / bound:.2f} | "
+              f"{(r['rss'] - floor) / bound:.2f} |")
 
 
 def main():
@@ -107,7 +130,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--perfmodels", default="/work/shared/design/perfmodels.py")
     ap.add_argument("--models", nargs="*")
-    ap.add_argument("--memory", action="store_true")
+    ap.add_argument("--memory", action="store_true", help="also measure peak RSS of `swiftpot infer`")
+    ap.add_argument("--memory-only", action="store_true", help="only the memory table (no latency rounds)")
+    ap.add_argument("--memory-runs", type=int, default=3, help="runs per model for the median peak RSS")
     a = ap.parse_args()
 
     import openvino as ov
@@ -117,6 +142,11 @@ def main():
         models = [m for m in models if os.path.exists(m[:-4] + ".bin")]  # POT IRs ship without weights
         if not a.models and os.path.exists(a.perfmodels):
             models += build_perfmodels(a.perfmodels, os.path.join(tmp, "perf"))
+        if not a.models:
+            models.append(os.path.join(ROOT, "fixtures/pot/digits/digits.xml"))
+        if a.memory_only:
+            print_memory(a.swiftpot, core, models, tmp, a.memory_runs)
+            return
         res = {m: {"sw": [], "swmin": [], "ov": [], "ovmin": []} for m in models}
         blas = "?"
         for r in range(a.rounds):
@@ -135,12 +165,7 @@ def main():
             name = os.path.relpath(m, ROOT) if m.startswith(ROOT) else os.path.basename(m)
             print(f"| {name} | {s:.2f} | {min(res[m]['swmin']):.2f} | {o:.2f} | {min(res[m]['ovmin']):.2f} | {s / o:.2f} |")
         if a.memory:
-            print("\n| model | peak RSS MiB | weights + 2 largest activations MiB | ratio |")
-            print("|---|---|---|---|")
-            for m in models:
-                rss, bound = peak_memory(a.swiftpot, core, m, tmp)
-                print(f"| {os.path.basename(m)} | {rss / 2**20:.1f} | {bound / 2**20:.1f} | {rss / bound:.2f} |")
-
+            print_memory(a.swiftpot, core, models, tmp, a.memory_runs)
 
 if __name__ == "__main__":
     main()

@@ -6,13 +6,31 @@ import Foundation
 
 public extension Tensor {
     /// Reads a numpy `.npy` file (any dtype SwiftPOT has an element type for, C order, little endian).
+    ///
+    /// The file is memory-mapped and, when its data is aligned for the element type (numpy aligns it
+    /// to 64 bytes), the tensor borrows the mapping read-only instead of copying it — a large
+    /// calibration array costs its size once, not twice. Like a mapped weights file, the file must
+    /// not be truncated while the tensor lives.
     init(npyFile url: URL) throws {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url, options: .mappedIfSafe)
-        } catch {
-            throw OVIRError(file: url.path, "cannot read the file: \(error.localizedDescription)")
+        let file = try WeightsFile(path: url.path, kind: ".npy file")
+        guard file.byteCount > 0, let base = file.bytes(offset: 0, count: file.byteCount) else {
+            throw OVIRError(file: url.path, "not a .npy file: the file is empty")
         }
+        let data = Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: base), count: file.byteCount, deallocator: .none)
+        do {
+            let header = try NpyHeader.parse(data)
+            let width = header.elementType.byteWidth
+            let expected = header.elementType.byteCount(for: header.shape.reduce(1, *))
+            if header.elementType.bitWidth >= 8, expected > 0, file.byteCount - header.dataOffset == expected,
+               let bytes = file.bytes(offset: header.dataOffset, count: expected), Int(bitPattern: bytes) % width == 0 {
+                self.init(elementType: header.elementType, shape: header.shape,
+                          buffer: TensorBuffer(borrowing: bytes, byteCount: expected, owner: file))
+                return
+            }
+        } catch let e as OVIRError {
+            throw e.inFile(url.path)
+        }
+        // Misaligned, empty or malformed: copy (and report size errors) as for in-memory bytes.
         try self.init(npyData: data, name: url.path)
     }
 

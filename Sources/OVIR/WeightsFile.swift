@@ -20,19 +20,24 @@ public final class WeightsFile: @unchecked Sendable {
     private let isMapped: Bool
 
     /// Maps `path` read-only (mmap PROT_READ, MAP_PRIVATE). Throws when it is missing or not a regular file.
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, kind: "weights file")
+    }
+
+    /// Maps any file read-only; `kind` names it in errors ("weights file", ".npy file").
+    package init(path: String, kind: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
-            throw OVIRError(file: path, "cannot open the weights file: \(reason)")
+            throw OVIRError(file: path, "cannot open the \(kind): \(reason)")
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
-            throw OVIRError(file: path, "cannot stat the weights file: \(String(cString: strerror(errno)))")
+            throw OVIRError(file: path, "cannot stat the \(kind): \(String(cString: strerror(errno)))")
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw OVIRError(file: path, "expected a regular weights file, found a directory or special file")
+            throw OVIRError(file: path, "expected a regular \(kind), found a directory or special file")
         }
         let size = Int(st.st_size)
         self.path = path
@@ -44,7 +49,7 @@ public final class WeightsFile: @unchecked Sendable {
         }
         let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
         guard let p, p != UnsafeMutableRawPointer(bitPattern: -1) else {
-            throw OVIRError(file: path, "cannot map the weights file (\(size) bytes): \(String(cString: strerror(errno)))")
+            throw OVIRError(file: path, "cannot map the \(kind) (\(size) bytes): \(String(cString: strerror(errno)))")
         }
         self.base = UnsafeRawPointer(p)
     }

@@ -29,6 +29,7 @@ struct Benchmark: ParsableCommand {
             guard threads >= 1 else { throw OVIRError("--threads must be at least 1, found \(threads)") }
             let graph = try IRReader.read(xmlPath: model, binPath: weights)
             let compiled = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: referenceOnly, threads: threads, trace: trace))
+            ProcessMemory.trimFreeHeap()
             var rng = SplitMix64(seed: seed)
             let inputs = compiled.inputs.map { io in randomInput(io, graph: graph, rng: &rng) }
             for _ in 0..<warmup { _ = try compiled.infer(inputs) }
@@ -39,17 +40,19 @@ struct Benchmark: ParsableCommand {
                 _ = try compiled.infer(inputs)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }
-            report(LatencyStats(times))
+            report(LatencyStats(times), memory: compiled.activationMemory, peakRSS: ProcessMemory.peakRSSBytes())
         }
     }
 
-    private func report(_ s: LatencyStats) {
+    private func report(_ s: LatencyStats, memory m: ActivationMemory, peakRSS: Int) {
         let core = BLASInfo.coreName, source = BLASInfo.coreSource
         if json {
             let obj: [String: Any] = [
                 "median_ms": s.median, "min_ms": s.min, "p90_ms": s.p90, "mean_ms": s.mean,
                 "throughput_per_s": 1000 / s.median, "iterations": iterations, "warmup": warmup,
                 "threads": threads, "blas_core": core, "blas_core_source": source, "reference_kernels": referenceOnly,
+                "peak_rss_bytes": peakRSS, "weights_bytes": m.constantBytes, "activation_arena_bytes": m.arenaBytes,
+                "activation_peak_live_bytes": m.peakLiveBytes, "largest_activation_bytes": m.largestActivationBytes,
             ]
             if let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
                 print(String(decoding: data, as: UTF8.self))
@@ -61,6 +64,8 @@ struct Benchmark: ParsableCommand {
         print(String(format: "latency: median %.3f ms, min %.3f ms, p90 %.3f ms, mean %.3f ms", s.median, s.min, s.p90, s.mean))
         print(String(format: "throughput: %.2f inferences/s (1 / median)", 1000 / s.median))
         print("BLAS: OpenBLAS core \(core) (\(source))")
+        let mib = { (b: Int) in b < 1_048_576 ? String(format: "%.1f KiB", Double(b) / 1024) : String(format: "%.2f MiB", Double(b) / 1_048_576) }
+        print("memory: peak RSS \(mib(peakRSS)), weights \(mib(m.constantBytes)), activation arena \(mib(m.arenaBytes)) (peak live \(mib(m.peakLiveBytes)); two largest activations \(mib(m.largestActivationBytes.reduce(0, +))))")
     }
 
     /// A seeded random tensor for one model input.

@@ -22,6 +22,7 @@ struct Infer: ParsableCommand {
         try runReportingErrors {
             let options = CompileOptions(referenceKernelsOnly: referenceOnly, threads: max(1, threads), trace: trace)
             let compiled = try CompiledModel(graph: IRReader.read(xmlPath: model, binPath: weights), options: options)
+            ProcessMemory.trimFreeHeap()
             let values = try bindInputs(compiled)
             let outputs = try compiled.infer(values)
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)

@@ -140,7 +140,7 @@ struct Quantize: ParsableCommand {
             let obj: [String: Any] = ["fake_quantize": fqs.count, "fake_quantize_weights": weightsCount,
                                       "fake_quantize_activations": fqs.count - weightsCount,
                                       "seconds": (seconds * 1000).rounded() / 1000, "output": output, "layers": layers,
-                                      "notes": notes]
+                                      "notes": notes, "peak_rss_bytes": ProcessMemory.peakRSSBytes()]
             let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
         } else {

@@ -112,6 +112,30 @@ func expectMatches(_ t: Tensor, _ e: NpyExpectation, _ name: String) {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.contains("tmp") }.isEmpty)
     }
 
+    @Test func aFileIsMappedNotCopied() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("big.npy")
+        let values = (0..<10_000).map { Float($0) * 0.5 }
+        try Tensor(shape: [100, 100], scalars: values).writeNpy(to: url)
+        var t = try Tensor(npyFile: url)
+        #expect(t.buffer.isReadOnly, "an aligned .npy borrows the mapped file")
+        #expect(try t.scalars(as: Float.self) == values && t.shape == [100, 100])
+        // A write goes to a private copy: the file keeps its bytes.
+        try t.withUnsafeMutableBufferPointer(as: Float.self) { $0[0] = -1 }
+        let first = try t.scalars(as: Float.self)[0]
+        #expect(!t.buffer.isReadOnly && first == -1)
+        #expect(try Tensor(npyFile: url).scalars(as: Float.self) == values)
+        // Missing and empty files name the file.
+        let empty = dir.appendingPathComponent("empty.npy")
+        #expect(FileManager.default.createFile(atPath: empty.path, contents: Data()))
+        for bad in [empty, dir.appendingPathComponent("missing.npy")] {
+            do { _ = try Tensor(npyFile: bad); Issue.record("\(bad.lastPathComponent): no error") } catch let e as OVIRError {
+                #expect(e.file == bad.path, "\(e)")
+            }
+        }
+    }
+
     @Test func writingATypeWithoutANumpyDtypeFailsAndLeavesNothing() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -32,6 +32,21 @@ struct BenchmarkCLITests {
         #expect(obj?["threads"] as? Int == 2)
     }
 
+    /// The memory keys on digits (a small CNN: 15,288 bytes of weights, largest activations
+    /// [1, 8, 8, 8] f32 = 2 KiB, two of them live at once).
+    @Test func jsonReportHasMemoryKeys() throws {
+        let r = try runBenchmarkCLI(["benchmark", Fixtures.path("pot/digits/digits.xml"), "--iterations", "2", "--warmup", "0", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        let rss = obj?["peak_rss_bytes"] as? Int ?? 0, weights = obj?["weights_bytes"] as? Int ?? 0
+        let arena = obj?["activation_arena_bytes"] as? Int ?? -1, live = obj?["activation_peak_live_bytes"] as? Int ?? -1
+        let largest = obj?["largest_activation_bytes"] as? [Int] ?? []
+        #expect(rss > 4 << 20, "a Swift process is several MiB: \(rss)")
+        #expect(weights == 15_288, "every Const of digits.bin is read by a node: \(weights)")
+        #expect(live == 4096 && arena >= live, "arena \(arena), peak live \(live)")
+        #expect(largest == [2048, 2048], "\(largest)")
+    }
+
     @Test func badFlagsAndFilesExitWithOneLine() throws {
         let model = Fixtures.path("conformance/test_add/model.xml")
         for args in [["benchmark", model, "--iterations", "0"], ["benchmark", model, "--threads", "0"],
