@@ -31,6 +31,8 @@ public final class CompiledModel: @unchecked Sendable {
     let plan: ActivationPlan
     /// What the activations need (arena, peak live bytes, largest tensors).
     public let activationMemory: ActivationMemory
+    /// Convolution + bias Add (+ PReLU) chains by the convolution's step index (fast kernels only).
+    let fusions: [Int: ConvFusion]
     private let lock = NSLock()
     /// The activation arena (`plan.arenaBytes`), allocated on the first run; guarded by `lock`.
     var arena: UnsafeMutableRawPointer?
@@ -139,6 +141,17 @@ public final class CompiledModel: @unchecked Sendable {
         for (i, step) in steps.enumerated() { for s in step.inputSlots { lastUse[s] = i } }
         for s in resultSlots { lastUse[s] = Int.max }
 
+        var fusions: [Int: ConvFusion] = [:]
+        if !options.referenceKernelsOnly {
+            for i in steps.indices {
+                if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse) { fusions[i] = f }
+            }
+        }
+        // A fused chain writes its last step's output while the convolution runs: that tensor is
+        // live from the convolution's step on, so it never shares bytes with the convolution's inputs.
+        var bornAt: [Int: Int] = [:]
+        for (i, f) in fusions { bornAt[f.outputSlot] = i }
+
         var items: [ActivationPlan.Item] = [], activationSizes: [Int] = []
         for (i, step) in steps.enumerated() {
             guard let outInfos = step.staticInfos else { continue }
@@ -147,7 +160,8 @@ public final class CompiledModel: @unchecked Sendable {
                 let bytes = outInfos[k].elementType.byteCount(for: shape.reduce(1, *))
                 activationSizes.append(bytes)
                 guard !step.kernel.allocatesOutputs, lastUse[s] != Int.max else { continue }
-                items.append(.init(slot: s, bytes: ActivationPlan.aligned(bytes), first: i, last: max(i, lastUse[s])))
+                let first = bornAt[s] ?? i
+                items.append(.init(slot: s, bytes: ActivationPlan.aligned(bytes), first: first, last: max(i, lastUse[s])))
             }
         }
         let plan = ActivationPlan(slotCount: infos.count, items: items)
@@ -169,6 +183,7 @@ public final class CompiledModel: @unchecked Sendable {
         self.resultNodes = results
         self.resultSlots = resultSlots
         self.lastUse = lastUse
+        self.fusions = fusions
         // Names follow OpenVINO's rules for IR (Graph.modelInputs / modelOutputs); types and shapes
         // are the inferred ones.
         let portsIn = graph.modelInputs, portsOut = graph.modelOutputs

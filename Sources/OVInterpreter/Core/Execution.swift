@@ -77,7 +77,16 @@ extension CompiledModel {
         }
         let trace = options.trace
         var ins: [Tensor] = [], outs: [Tensor] = []
+        var skipThrough = -1
         for (i, step) in steps.enumerated() {
+            // Steps absorbed by a fused convolution: their outputs were never produced, their other
+            // inputs are constants.
+            if i <= skipThrough { continue }
+            if let f = fusions[i], !f.hiddenSlots.contains(where: { watchers[$0] != nil }) {
+                try runFused(step, f, i, &slots, ctx, trace: trace, observer: observer, watchers: watchers)
+                skipThrough = i + f.absorbed
+                continue
+            }
             ins.removeAll(keepingCapacity: true)
             for s in step.inputSlots { ins.append(slots[s]!) }
             let start = trace ? DispatchTime.now().uptimeNanoseconds : 0
@@ -113,6 +122,33 @@ extension CompiledModel {
         }
         completed = true
         return resultSlots.map { slots[$0]! }
+    }
+
+    /// Runs a convolution with its bias Add (+ PReLU) fused in: the result goes straight to the last
+    /// absorbed step's slot (planned live from the convolution's step on).
+    private func runFused(_ step: Step, _ f: ConvFusion, _ i: Int, _ slots: inout [Tensor?], _ ctx: ExecutionContext,
+                          trace: Bool, observer: ((Int, Tensor) throws -> Void)?, watchers: [Int: [Int]]) throws {
+        var ins = step.inputSlots.map { slots[$0]! }
+        let start = trace ? DispatchTime.now().uptimeNanoseconds : 0
+        var outs = [planned(slot: f.outputSlot, f.outputInfo)]
+        do {
+            try (step.kernel as! EpilogueConvolution).run(ins, &outs, ctx, epilogue: f.epilogue)
+        } catch let e as OVIRError {
+            throw e.location == nil ? OVIRError(file: e.file, location: step.node.label, e.message) : e
+        }
+        if trace {
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            let line = "[trace] \(step.node.name) \(step.node.type)+\(f.label) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=f32\(outs[0].shape) kernel=\(step.kernel.kernelName)+fused \(String(format: "%.3f", ms)) ms\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        ins.removeAll()   // drop references before the uniqueness checks below
+        slots[f.outputSlot] = outs[0]
+        outs.removeAll()
+        if let observer, let ks = watchers[f.outputSlot] { for w in ks { try observer(w, slots[f.outputSlot]!) } }
+        for s in step.inputSlots where lastUse[s] == i && constants[s] == nil {
+            release(&slots[s], slot: s)
+        }
+        if lastUse[f.outputSlot] < 0 { release(&slots[f.outputSlot], slot: f.outputSlot) }
     }
 
     /// The output tensor of a step: a view of the slot's arena region, or fresh memory for a slot

@@ -3,7 +3,7 @@
 /// A 1x1 stride-1 unpadded convolution multiplies the NCHW input directly; anything else first
 /// unfolds the input windows (im2col) into a scratch buffer reused across nodes and runs.
 /// Depthwise convolutions (one input and one output channel per group) go to ``DepthwiseConvKernel``.
-final class GemmConvolutionKernel: Kernel {
+final class GemmConvolutionKernel: EpilogueConvolution {
     let reference: ConvolutionKernel
 
     init(reference: ConvolutionKernel) { self.reference = reference }
@@ -21,6 +21,12 @@ final class GemmConvolutionKernel: Kernel {
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        try run(inputs, &outputs, ctx, epilogue: nil)
+    }
+
+    /// With an epilogue (fused bias + PReLU), each tile's output rows get it right after its sgemm,
+    /// while they are still in cache.
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext, epilogue: ConvEpilogue?) throws {
         let x = inputs[0], w = inputs[1]
         let g = ConvShape(x: x.shape, w: w.shape, y: outputs[0].shape, grouped: reference.grouped, window: reference.window)
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
@@ -43,6 +49,9 @@ final class GemmConvolutionKernel: Kernel {
                 guard let cols else {
                     BLAS.sgemm(m: g.outPerGroup, n: ncols, k: kdim, a: wg, lda: kdim, b: xg, ldb: ncols,
                                c: yg, ldc: ncols, threads: threads)
+                    if let epilogue {
+                        for co in 0..<g.outPerGroup { epilogue.apply(yg + co * ncols, count: ncols, channel: grp * g.outPerGroup + co) }
+                    }
                     continue
                 }
                 // Each worker unfolds and multiplies its own tiles of output pixels.
@@ -54,6 +63,11 @@ final class GemmConvolutionKernel: Kernel {
                         g.im2col(xg, buf, rowStride: c1 - c0, columns: c0..<c1)
                         BLAS.sgemm(m: g.outPerGroup, n: c1 - c0, k: kdim, a: wg, lda: kdim, b: buf, ldb: c1 - c0,
                                    c: yg + c0, ldc: ncols, threads: 1)
+                        if let epilogue {
+                            for co in 0..<g.outPerGroup {
+                                epilogue.apply(yg + co * ncols + c0, count: c1 - c0, channel: grp * g.outPerGroup + co)
+                            }
+                        }
                     }
                 }
             }

@@ -9,7 +9,7 @@
 /// window accumulated in registers and one store per output. The sums run in the reference's tap
 /// order (row-major from the first tap) with separate multiply and add, as the reference does;
 /// padded taps add `w · 0`. Channels are split across threads, each worker with its own scratch.
-final class DepthwiseConvKernel: Kernel {
+final class DepthwiseConvKernel: EpilogueConvolution {
     let reference: ConvolutionKernel
 
     init(reference: ConvolutionKernel) { self.reference = reference }
@@ -26,6 +26,10 @@ final class DepthwiseConvKernel: Kernel {
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        try run(inputs, &outputs, ctx, epilogue: nil)
+    }
+
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext, epilogue: ConvEpilogue?) throws {
         let x = inputs[0], w = inputs[1]
         let g = ConvShape(x: x.shape, w: w.shape, y: outputs[0].shape, grouped: true, window: reference.window)
         let plan = DepthwisePlan(g)
@@ -42,7 +46,7 @@ final class DepthwiseConvKernel: Kernel {
                 for p in (planes * worker / t)..<(planes * (worker + 1) / t) {
                     let c = p % g.groups
                     plan.pad(xp + p * g.h * g.w, into: buf)
-                    plan.convolve(buf, wp + c * g.kh * g.kw, yp + p * g.oh * g.ow, offsets)
+                    plan.convolve(buf, wp + c * g.kh * g.kw, yp + p * g.oh * g.ow, offsets, epilogue, channel: c)
                 }
             }
         }
@@ -116,9 +120,21 @@ struct DepthwisePlan {
         }
     }
 
-    /// All output rows of one plane from its padded copy `buf` and its `kh·kw` weights.
+    /// All output rows of one plane from its padded copy `buf` and its `kh·kw` weights; a fused
+    /// bias (+ PReLU) epilogue, when given, is applied in registers before each store.
     func convolve(_ buf: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
-                  _ offsets: UnsafeBufferPointer<Int>) {
+                  _ offsets: UnsafeBufferPointer<Int>, _ epilogue: ConvEpilogue? = nil, channel: Int = 0) {
+        // The epilogue's constants for this channel, read once (0: none, 1: bias, 2: bias + PReLU).
+        let mode = epilogue == nil ? 0 : epilogue?.slope == nil ? 1 : 2
+        let bias = SIMD8<Float>(repeating: epilogue.map { $0.bias.pointer(Float.self)[channel] } ?? 0)
+        let slope = SIMD8<Float>(repeating: epilogue.flatMap { e in e.slope.map { $0.pointer(Float.self)[channel * e.slopeStride] } } ?? 0)
+        @inline(__always) func finish(_ v: SIMD8<Float>) -> SIMD8<Float> {
+            if mode == 0 { return v }
+            var v = v + bias
+            if mode == 2 { v.replace(with: v * slope, where: v .< 0) }
+            return v
+        }
+        @inline(__always) func put(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { store8(finish(v), p) }
         let taps = g.kh * g.kw
         for r in 0..<g.oh {
             let base = buf + r * g.sh * rowStride
@@ -137,10 +153,10 @@ struct DepthwisePlan {
                     a2 += wv * load8(q + 16)
                     a3 += wv * load8(q + 24)
                 }
-                store8(a0, yrow + o)
-                store8(a1, yrow + o + 8)
-                store8(a2, yrow + o + 16)
-                store8(a3, yrow + o + 24)
+                put(a0, yrow + o)
+                put(a1, yrow + o + 8)
+                put(a2, yrow + o + 16)
+                put(a3, yrow + o + 24)
                 o += 32
             }
             while o + 16 <= g.ow {
@@ -152,8 +168,8 @@ struct DepthwisePlan {
                     a0 += wv * load8(q)
                     a1 += wv * load8(q + 8)
                 }
-                store8(a0, yrow + o)
-                store8(a1, yrow + o + 8)
+                put(a0, yrow + o)
+                put(a1, yrow + o + 8)
                 o += 16
             }
             while o < g.ow {
@@ -164,8 +180,9 @@ struct DepthwisePlan {
                 }
                 let n = g.ow - o
                 if n >= 8 {
-                    store8(a, yrow + o)
+                    put(a, yrow + o)
                 } else {
+                    a = finish(a)
                     for l in 0..<n { yrow[o + l] = a[l] }
                 }
                 o += 8

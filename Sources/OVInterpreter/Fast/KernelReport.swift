@@ -5,3 +5,11 @@ extension CompiledModel {
         Dictionary(steps.map { ($0.node.name, $0.kernel.kernelName) }, uniquingKeysWith: { a, _ in a })
     }
 }
+
+extension CompiledModel {
+    /// Convolutions that run with their bias Add (+ PReLU) fused in, by convolution node name, with
+    /// the absorbed ops (`Add`, `Add+PReLU`): lets tests check that a chain was fused.
+    package var fusedConvolutions: [String: String] {
+        Dictionary(fusions.map { (steps[$0.key].node.name, $0.value.label) }, uniquingKeysWith: { a, _ in a })
+    }
+}
