@@ -11,7 +11,9 @@ Cases with "samples" (the BiasCorrection cases, `use_fast_bias: false`) also wri
     calib_<input>.npy  the calibration inputs POT ran on, stacked on axis 0 ([samples, *input shape
                        without its batch 1]), so the tests can run the same pipeline
     biases.json        every Convolution/GroupConvolution/MatMul followed by a bias Add with a constant:
-                       the op, the Add, the bias shape and values in the FP32 model and after POT
+                       the op, the Add, the bias shape and values in the FP32 model and after POT; and
+                       "subgraphs": per corrected op, the layers its sub-graph is fed at and the layers it
+                       records for the next ones (POT's BiasCorrection._fill_subgraphs_data, hooked)
 Usage (POT env, e.g. /work/venv-pot/bin/python):  python scripts/make_pot_fixtures.py [CASE ...]
 """
 import json, os, sys, tempfile
@@ -129,7 +131,25 @@ def transformer_block():
     return ov.Model([y], [x, mask], "transformer_block"), {"hidden": (1, S, H), "mask": (1, 1, 1, S)}
 
 
-MODELS = {"resnet_like": resnet_like, "transformer_block": transformer_block}
+def mlp_tokens():
+    """Token-wise MLP on [1, 16, 32]: MatMul (transpose_b) + [1, 1, 64] bias, Relu, a branch into two
+    MatMuls (one without transpose_b) with [1, 1, C] biases, Add; biases shaped as POT's BiasCorrection
+    wants them for MatMul (channels on the last axis)."""
+    w = Weights(3)
+    x = op.parameter([1, 16, 32], np.float32, name="tokens")
+    h = named(op.matmul(x, w.const(64, 32, scale=0.2), False, True), "fc1")
+    h = named(op.relu(named(op.add(h, w.const(1, 1, 64, scale=0.1)), "fc1/bias")), "fc1/relu")
+    a = named(op.matmul(h, w.const(32, 64, scale=0.15), False, True), "fc2a")
+    a = named(op.add(a, w.const(1, 1, 32, scale=0.1)), "fc2a/bias")
+    b = named(op.matmul(h, w.const(64, 32, scale=0.15), False, False), "fc2b")
+    b = named(op.add(b, w.const(1, 1, 32, scale=0.1)), "fc2b/bias")
+    y = named(op.relu(named(op.add(a, b), "merge")), "merge/relu")
+    y = named(op.matmul(y, w.const(8, 32, scale=0.2), False, True), "head")
+    y = named(op.add(y, w.const(1, 1, 8, scale=0.1)), "head/bias")
+    return ov.Model([y], [x], "mlp_tokens"), {"tokens": (1, 16, 32)}
+
+
+MODELS = {"resnet_like": resnet_like, "transformer_block": transformer_block, "mlp_tokens": mlp_tokens}
 CASES = {
     "resnet_like_performance": ("resnet_like", {"preset": "performance"}),
     "resnet_like_mixed": ("resnet_like", {"preset": "mixed"}),
@@ -145,6 +165,8 @@ CASES = {
     "transformer_block_bias_correction": ("transformer_block", {"preset": "performance", "model_type": "transformer",
                                                                 "use_fast_bias": False, "stat_subset_size": 10,
                                                                 "samples": 10}),
+    "mlp_tokens_bias_correction": ("mlp_tokens", {"preset": "performance", "use_fast_bias": False,
+                                                  "stat_subset_size": 10, "samples": 10}),
 }
 
 
@@ -196,6 +218,16 @@ def run(case):
     params = {"target_device": "CPU", "stat_subset_size": 4, **params}
     pot_model = load_model({"model_name": model_name, "model": xml, "weights": xml[:-4] + ".bin"})
     loader = Loader(shapes, n=samples or 4)
+    subgraphs = {}
+    if samples:
+        from openvino.tools.pot.algorithms.quantization.bias_correction.algorithm import BiasCorrection
+        fill = BiasCorrection._fill_subgraphs_data
+
+        def recording_fill(self, model):
+            data = fill(self, model)
+            subgraphs.update({k: {"inputs": v["input_nodes"], "outputs": v["stats_nodes"]} for k, v in data.items()})
+            return data
+        BiasCorrection._fill_subgraphs_data = recording_fill
     engine = IEEngine({"device": "CPU"}, data_loader=loader)
     pipeline = create_pipeline([{"name": "DefaultQuantization", "params": params}], engine)
     q = pipeline.run(pot_model)
@@ -208,7 +240,8 @@ def run(case):
             for b in after:
                 b["fp32_values"] = before[b["op"]]["values"] if b["op"] in before else None
             with open(os.path.join(out, "biases.json"), "w") as f:
-                json.dump({"pot": "openvino-dev " + ov.__version__.split("-")[0], "params": params, "biases": after}, f, indent=1)
+                json.dump({"pot": "openvino-dev " + ov.__version__.split("-")[0], "params": params, "biases": after,
+                           "subgraphs": subgraphs}, f, indent=1)
             for name in shapes:
                 np.save(os.path.join(out, f"calib_{name}.npy"), np.concatenate([it[name] for it in loader.items], axis=0))
     info = {"model": model_name + ".xml", "pot": "openvino-dev " + ov.__version__.split("-")[0],

@@ -118,6 +118,8 @@ struct Quantize: ParsableCommand {
                 ["layer": c.op, "note": c.applied ? "bias corrected" : "bias kept (relative change \(c.magnitude) over the threshold)",
                  "magnitude": c.magnitude.isFinite ? c.magnitude : -1, "input_means": c.inputMeans, "output_means": c.outputMeans,
                  "quantized_output_means": c.quantizedOutputMeans]
+                    .merging(c.subgraphInputs.isEmpty && c.subgraphOutputs.isEmpty ? [:] :
+                             ["subgraph_inputs": c.subgraphInputs, "subgraph_outputs": c.subgraphOutputs]) { a, _ in a }
             }
     }
 

@@ -79,6 +79,21 @@ struct BiasCorrectionTests {
         return out
     }
 
+    /// Every sub-graph is fed and read at the layers POT's were (as sets: the order in which POT lists a
+    /// branch's statistics layers follows its graph's edge order), in POT's order of ops.
+    static func checkSubgraphs(_ algo: DefaultQuantization, fixture: String) throws {
+        let info = try json("pot/\(fixture)/biases.json")
+        let pot = try #require(info["subgraphs"] as? [String: [String: [String]]])
+        #expect(Set(algo.corrections.map(\.op)) == Set(pot.keys))
+        for c in algo.corrections {
+            let p = try #require(pot[c.op], "POT has no sub-graph for \(c.op)")
+            #expect(Set(c.subgraphInputs) == Set(p["inputs"] ?? []) && c.subgraphInputs.count == p["inputs"]?.count,
+                    "\(c.op) inputs: ours \(c.subgraphInputs), POT \(p["inputs"] ?? [])")
+            #expect(Set(c.subgraphOutputs) == Set(p["outputs"] ?? []) && c.subgraphOutputs.count == p["outputs"]?.count,
+                    "\(c.op) outputs: ours \(c.subgraphOutputs), POT \(p["outputs"] ?? [])")
+        }
+    }
+
     @Test("ResNet-like: POT's corrected biases (convolutions, depthwise, MatMul) and ranges")
     func resnetLike() throws {
         let (g, algo) = try Self.quantize("resnet_like_bias_correction", model: "resnet_like", inputs: ["image"])
@@ -86,7 +101,6 @@ struct BiasCorrectionTests {
         #expect(count == 26 && worst < 1e-4, "worst range error \(worst)")
         let errors = try Self.biasErrors(g, fixture: "resnet_like_bias_correction")
         #expect(errors.count == 13)
-        print("resnet_like BC: worst range error", worst, "bias errors", errors.map { "\($0.op)=\($0.error)" })
         for e in errors { #expect(e.error < 1e-4, "\(e.op): bias differs from POT's by \(e.error)") }
         // POT moved 10 biases (the SE convolutions have unquantized weights; the stem's zero bias stays 0).
         #expect(errors.filter(\.moved).map(\.op).sorted() ==
@@ -94,6 +108,25 @@ struct BiasCorrectionTests {
         let applied = algo.corrections.filter(\.applied).map(\.op)
         #expect(Set(applied) == ["b1c1", "b1c2", "ba", "bb", "dw", "fc", "head", "hs", "post", "pw"])
         #expect(algo.corrections.first { $0.op == "stem" }?.applied == false)
+        // POT's quirks: pool1 (a MaxPool with two outputs) never becomes an input, so b1c1's and b1c2's
+        // sub-graphs start at the model input; the stem's zero bias is never moved.
+        try Self.checkSubgraphs(algo, fixture: "resnet_like_bias_correction")
+        #expect(algo.corrections.first { $0.op == "b1c2" }.map { Set($0.subgraphInputs) } == ["image", "b1c1/relu"])
+    }
+
+    @Test("Token MLP: POT's corrected [1, 1, C] MatMul biases (channels last, a branch, no transpose_b)")
+    func mlpTokens() throws {
+        let (g, algo) = try Self.quantize("mlp_tokens_bias_correction", model: "mlp_tokens", inputs: ["tokens"])
+        let (worst, count) = try Self.worstRangeError(g, fixture: "mlp_tokens_bias_correction")
+        #expect(count == 9 && worst < 1e-4, "worst range error \(worst)")
+        let errors = try Self.biasErrors(g, fixture: "mlp_tokens_bias_correction")
+        #expect(errors.map(\.op) == ["fc1", "fc2a", "fc2b", "head"] && errors.allSatisfy(\.moved))
+        for e in errors { #expect(e.error < 1e-4, "\(e.op): bias differs from POT's by \(e.error)") }
+        // fc2a and fc2b share their input (fc1/relu, recorded by fc1's sub-graph); head reads merge/relu.
+        let fc2b = try #require(algo.corrections.first { $0.op == "fc2b" })
+        #expect(fc2b.subgraphInputs == ["fc1/relu"] && fc2b.subgraphOutputs == ["merge/relu"])
+        #expect(algo.corrections.first { $0.op == "fc1" }?.subgraphInputs == ["tokens"])
+        try Self.checkSubgraphs(algo, fixture: "mlp_tokens_bias_correction")
     }
 
     @Test("Transformer block: POT leaves 1-D MatMul biases as they are (shape ≠ channel shape)")
@@ -105,5 +138,19 @@ struct BiasCorrectionTests {
         #expect(errors.count == 6)
         for e in errors { #expect(e.error < 1e-9 && !e.moved, "\(e.op): \(e.error)") }
         #expect(algo.corrections.count == 6 && algo.corrections.allSatisfy { !$0.applied && $0.magnitude.isFinite })
+        // ffn_in reads ln1/beta as POT does: with its FP32 values (a "first biased op after a Parameter"
+        // through the residual path), not the values attn_out's sub-graph recorded.
+        try Self.checkSubgraphs(algo, fixture: "transformer_block_bias_correction")
+    }
+
+    @Test("Cascades are refused with a clear error (POT runs them through its engine instead)")
+    func cascadeIsRefused() throws {
+        let loader = try DigitsLoader.load()
+        let cascade = try loadModel(CascadeTests.config())
+        let algo = try DefaultQuantization(config: AlgorithmConfig(name: "DefaultQuantization", params: [
+            "use_fast_bias": false, "stat_subset_size": 4]))
+        #expect {
+            _ = try algo.run(cascade, engine: IEEngine(dataLoader: loader))
+        } throws: { String(describing: $0).contains("use_fast_bias: false") && String(describing: $0).contains("cascades") }
     }
 }

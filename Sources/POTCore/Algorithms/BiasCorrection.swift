@@ -386,7 +386,8 @@ package struct BiasCorrection {
                 }
             }
             corrections.append(FastBiasCorrection.Correction(op: t.op, inputMeans: [], outputMeans: fpMeans,
-                                                             quantizedOutputMeans: qMeans, magnitude: magnitude, applied: applied))
+                                                             quantizedOutputMeans: qMeans, magnitude: magnitude, applied: applied,
+                                                             subgraphInputs: plan.inputs, subgraphOutputs: plan.statsNodes))
             // The statistics nodes' values with the new bias feed the next sub-graphs. (POT means to
             // remove the weight FakeQuantizes when the bias is kept, but passes layers where names
             // are expected, so nothing is removed: the sub-graph runs as it is.)

@@ -92,6 +92,9 @@ package struct FastBiasCorrection {
         package var quantizedOutputMeans: [Double]
         package var magnitude: Double
         package var applied: Bool
+        /// BiasCorrection only: the layers its sub-graph was fed at and the layers it recorded for the next ones.
+        package var subgraphInputs: [String] = []
+        package var subgraphOutputs: [String] = []
     }
 
     /// Corrects the biases of the quantized graph `g`; returns what it computed for every candidate.
