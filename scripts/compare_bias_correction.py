@@ -120,13 +120,20 @@ def main():
         dt = time.time() - t
         return dt, save_model(q, os.path.join(tmp, "pot"), model_name=name + "_pot")[0]["model"]
 
+    rss_ours = []
+
     def run_ours(p, out):
+        # /usr/bin/time reports the child's own peak RSS (RUSAGE_CHILDREN would count this process's
+        # pages the child had before exec).
+        timer = ["/usr/bin/time", "-f", "%M", "-o", os.path.join(tmp, "rss.txt")] if os.path.exists("/usr/bin/time") else []
         t = time.time()
-        r = subprocess.run([args.swiftpot, "quantize", "-c", config(p, out), "--output-dir", os.path.join(tmp, out),
+        r = subprocess.run(timer + [args.swiftpot, "quantize", "-c", config(p, out), "--output-dir", os.path.join(tmp, out),
                             "--name", name, "--json"], capture_output=True, text=True)
         dt = time.time() - t
         if r.returncode != 0:
             sys.exit("swiftpot failed: " + r.stderr[-2000:])
+        if timer:
+            rss_ours.append(int(open(os.path.join(tmp, "rss.txt")).read().split()[-1]) / 1024)
         return dt, os.path.join(tmp, out, name + ".xml"), json.loads(r.stdout)
 
     t_pot, t_ours = [], []
@@ -135,7 +142,6 @@ def main():
         t_pot.append(dt)
         dt, ours_xml, report = run_ours(params, "ours")
         t_ours.append(dt)
-    rss_ours = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     rss_pot = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     _, fast_xml, _ = run_ours({k: v for k, v in params.items() if k != "use_fast_bias"}, "ours_fast")
 
@@ -170,7 +176,7 @@ def main():
                    "worst_layers": {k: {"abs": bias_abs[k], "pot_bias_absmax": float(np.max(np.abs(pb[k])))} for k in worst_bias}},
         "seconds": {"pot_pipeline_run": t_pot, "swiftpot_process": t_ours,
                     "ratio_of_medians": float(np.median(t_pot) / np.median(t_ours))},
-        "peak_rss_mib": {"pot_process": rss_pot, "swiftpot_process": rss_ours},
+        "peak_rss_mib": {"pot_process": rss_pot, "swiftpot_process": max(rss_ours, default=None)},
         "cosine_to_fp32 [ours BC, POT BC, ours fast BC]": fid,
     }, indent=1))
 
