@@ -11,6 +11,24 @@ struct POTConfigFile {
     var device = "CPU"
     var algorithms: [AlgorithmConfig] = []
 
+    /// ":line:column" from Foundation's "around character N" (an offset into the text), or "".
+    static func jsonErrorLocation(_ error: Error, in text: String) -> String {
+        guard let debug = (error as NSError).userInfo["NSDebugDescription"] as? String,
+              let r = debug.range(of: #"character (\d+)"#, options: .regularExpression),
+              let offset = Int(debug[r].dropFirst("character ".count)) else { return "" }
+        var line = 1, column = 1
+        for (k, byte) in text.utf8.enumerated() {
+            if k >= offset { break }
+            if byte == UInt8(ascii: "\n") { line += 1; column = 1 } else { column += 1 }
+        }
+        return ":\(line):\(column)"
+    }
+
+    static func jsonErrorReason(_ error: Error) -> String {
+        let debug = (error as NSError).userInfo["NSDebugDescription"] as? String
+        return debug.map { $0.replacingOccurrences(of: #" around character \d+\."#, with: "", options: .regularExpression) } ?? error.localizedDescription
+    }
+
     init(path: String) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
@@ -23,9 +41,12 @@ struct POTConfigFile {
             guard let text = String(data: data, encoding: .utf8) else { throw OVIRError("config '\(path)': not UTF-8 text") }
             value = try YAMLSubset.parse(text, file: path)
         } else {
+            // POT's JSON reader (jstyleson) allows // and /* */ comments and trailing commas.
+            guard let text = String(data: data, encoding: .utf8) else { throw OVIRError("config '\(path)': not UTF-8 text") }
+            let strict = try JSONComments.strip(text, file: path)
             let json: Any
-            do { json = try JSONSerialization.jsonObject(with: data) } catch {
-                throw OVIRError("config '\(path)': not valid JSON (\(error.localizedDescription)); a YAML config needs the extension .yaml or .yml")
+            do { json = try JSONSerialization.jsonObject(with: Data(strict.utf8)) } catch {
+                throw OVIRError("config '\(path)'\(Self.jsonErrorLocation(error, in: strict)): not valid JSON (\(Self.jsonErrorReason(error))); a YAML config needs the extension .yaml or .yml")
             }
             value = try ConfigValue(json: json)
         }

@@ -36,6 +36,44 @@ struct QuantizeConfigCLITests {
         """
     }
 
+    /// The JSON config with POT's tolerated extras (jstyleson): comments and trailing commas.
+    static func commentedJSON(_ out: String) -> String {
+        let model = Fixtures.path("pot/digits/digits.xml"), data = Fixtures.path("pot/digits/x.npy")
+        return """
+        { // the digits model
+          "model": {"model_name": "\(out)", "model": "\(model)",},
+          /* engine: the simplified one,
+             reading .npy samples */
+          "engine": {"type": "simplified", "data_source": "\(data)"},
+          "compression": {"target_device": "CPU", "algorithms": [{"name": "DefaultQuantization",
+            "params": {"preset": "performance", "stat_subset_size": 40, "ignored": {"scope": ["fc",]}}},]}}
+        """
+    }
+
+    @Test func commentedJSONConfigQuantizesLikeStrictJSON() throws {
+        let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (name, text) in [("json", Self.config("json", yaml: false)), ("jsonc", Self.commentedJSON("jsonc"))] {
+            let path = dir.appendingPathComponent("\(name).config.json").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            let r = try runConvertCLI(["quantize", "-c", path, "--output-dir", dir.path])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+        }
+        let a = try String(contentsOf: dir.appendingPathComponent("json.xml"), encoding: .utf8)
+        let b = try String(contentsOf: dir.appendingPathComponent("jsonc.xml"), encoding: .utf8)
+        #expect(a.replacingOccurrences(of: "name=\"json\"", with: "") == b.replacingOccurrences(of: "name=\"jsonc\"", with: ""))
+        #expect(try Data(contentsOf: dir.appendingPathComponent("json.bin")) == Data(contentsOf: dir.appendingPathComponent("jsonc.bin")))
+
+        // a syntax error names the file, line and column; an unclosed comment names where it starts
+        let bad = dir.appendingPathComponent("bad.json").path
+        try "{\n  \"model\": {\"model\": \"a.xml\"}\n  \"engine\": {}\n}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r1 = try runConvertCLI(["quantize", "-c", bad])
+        #expect(r1.status != 0 && r1.stderr.contains("config '\(bad)':3:"), "\(r1.stderr)")
+        try "{\n  /* not closed\n  \"model\": {}\n}\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let r2 = try runConvertCLI(["quantize", "-c", bad])
+        #expect(r2.status != 0 && r2.stderr.contains("\(bad):2: a /* comment is not closed"), "\(r2.stderr)")
+    }
+
     @Test func yamlConfigQuantizesLikeJSON() throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
