@@ -6,6 +6,9 @@ public struct EngineConfig: Sendable {
     public var device: String
     /// Interpreter threads; nil means the interpreter's default.
     public var threads: Int?
+    /// DEVELOPER-ONLY (not in POT's config or SwiftPOT's contract): run statistics inference with
+    /// OpenVINO-CPU-like bf16 rounding, to study goldens made by POT on bf16 hardware. Default `.off`.
+    public var bf16Emulation: BF16Emulation = .off
     public init(device: String = "CPU", threads: Int? = nil) {
         self.device = device
         self.threads = threads
@@ -51,7 +54,7 @@ open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotati
         guard config.device.uppercased() == "CPU" else {
             throw OVIRError("engine device '\(config.device)' is not supported; SwiftPOT's interpreter runs on 'CPU'")
         }
-        let options = CompileOptions(threads: config.threads ?? 1)
+        let options = CompileOptions(threads: config.threads ?? 1, bf16Emulation: config.bf16Emulation)
         compiled = try model.models.map { try CompiledModel(graph: $0.graph, options: options) }
         self.model = model
     }
@@ -200,7 +203,9 @@ open class IEEngine<Loader: DataLoader, M: Metric>: Engine where Loader.Annotati
             }
             let outs: [Tensor]
             do {
-                outs = try model.infer(ordered, observing: collector.points(model: m), observer: collector.observer(model: m))
+                outs = try model.infer(ordered, observing: collector.points(model: m),
+                                       bf16ModelOutputs: config.bf16Emulation == .openvino ? collector.potModelOutputs(model: m) : [],
+                                       observer: collector.observer(model: m))
             } catch {
                 throw OVIRError("sample \(sample): \(error)")
             }

@@ -35,6 +35,22 @@ final class StatisticsCollector {
 
     func points(model m: Int) -> [ObservedOutput] { observed[m] }
 
+    /// DEVELOPER-ONLY (bf16 emulation, `BF16Emulation.swift`): the observed tensors POT 2023.3 would
+    /// make model outputs themselves (statistic_graph_builder.py): every one but those with only
+    /// in-place min/max statistics (POT inserts ReduceMin/ReduceMax for those). Bias-correction
+    /// points count as outputs because POT's FastBiasCorrection also asks for their shape, which is
+    /// never in place; alignment quantiles are never in place either.
+    func potModelOutputs(model m: Int) -> Set<ObservedOutput> {
+        var out: Set<ObservedOutput> = []
+        for (k, handle) in observed[m].enumerated() {
+            let reduceOnly = entriesByObserved[m][k].allSatisfy { e in
+                (e.name.hasPrefix("min_") || e.name.hasPrefix("max_")) && !e.name.contains("quantile")
+            }
+            if !reduceOnly { out.insert(handle) }
+        }
+        return out
+    }
+
     func observer(model m: Int) -> ((Int, Tensor) throws -> Void)? {
         guard !observed[m].isEmpty else { return nil }
         return { [unowned self] k, tensor in

@@ -32,6 +32,10 @@ struct Quantize: ParsableCommand {
     @Option(help: "Output model name (default: the model's name).") var name: String?
     @Option(help: "Interpreter threads (default: the number of CPU cores).") var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print a JSON report on stdout.") var json = false
+    /// DEVELOPER-ONLY, hidden and outside the CLI contract: statistics inference with OpenVINO-CPU-like
+    /// bf16 rounding (pot-statistics | every-tensor), to study goldens POT made on bf16 hardware
+    /// (scripts/bf16_golden_study.py, docs/POT_ALGORITHMS.md).
+    @Option(name: .customLong("dev-emulate-bf16"), help: .hidden) var devEmulateBF16: String = "off"
 
     func run() throws {
         try runReportingErrors {
@@ -41,7 +45,13 @@ struct Quantize: ParsableCommand {
             let loaded = try loadModel(ModelConfig(modelName: job.name, model: job.model, weights: job.weights))
             let loader = try NumpyDataLoader(path: job.data, inputs: loaded.graph.modelInputs)
             log("quantize: \(loader.count) calibration samples from \(job.data)")
-            let engine = IEEngine(config: EngineConfig(device: job.device, threads: max(1, threads)), dataLoader: loader)
+            var engineConfig = EngineConfig(device: job.device, threads: max(1, threads))
+            guard let bf16 = BF16Emulation(rawValue: devEmulateBF16) else {
+                throw OVIRError("--dev-emulate-bf16: expected one of \(BF16Emulation.allCases.map(\.rawValue).joined(separator: ", ")), found '\(devEmulateBF16)'")
+            }
+            engineConfig.bf16Emulation = bf16
+            if bf16 != .off { log("quantize: DEVELOPER MODE: statistics inference emulates OpenVINO bf16 (\(bf16.rawValue))") }
+            let engine = IEEngine(config: engineConfig, dataLoader: loader)
             var current = loaded
             var notes: [[String: Any]] = []
             for a in job.algorithms {

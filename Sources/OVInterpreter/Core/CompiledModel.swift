@@ -19,6 +19,10 @@ public final class CompiledModel: @unchecked Sendable {
     public let resultNodes: [Node]
 
     let steps: [Step]
+    /// Developer-only bf16 emulation in `.openvino` mode: the graph facts and the plans built so far,
+    /// by observed slot set (runs are serialised by `lock`).
+    let bf16Graph: BF16Graph?
+    var bf16Plans: [[Set<Int>]: [BF16StepRounding]] = [:]
     let slotCount: Int
     let slotOf: [OutputRef: Int]
     /// Values known when compiling (Const layers and folded sub-graphs), by slot.
@@ -54,6 +58,7 @@ public final class CompiledModel: @unchecked Sendable {
         var parameterSlots: [Int] = [], parameterNodes: [Node] = []
         var resultSources: [Node: Int] = [:]
         let ctx = ExecutionContext(options: options)
+        var bf16 = BF16Planner(mode: options.bf16Emulation, graph: graph)
 
         for node in order {
             let inputSlots: [Int] = try node.inputs.enumerated().map { (i, port) in
@@ -127,8 +132,25 @@ public final class CompiledModel: @unchecked Sendable {
                 continue
             }
             let isStatic = outInfos.allSatisfy { $0.shape.isStatic }
-            steps.append(Step(node: node, kernel: kernel, inputSlots: inputSlots, outputSlots: outSlots,
-                              staticInfos: isStatic ? outInfos : nil))
+            var stepInputs = inputSlots
+            var rounding = BF16StepRounding()
+            if options.bf16Emulation != .off {
+                // Developer-only bf16 emulation: constants are rounded once, into slots of their own.
+                let planned = bf16.plan(node, inputCount: inputSlots.count) { infos[inputSlots[$0]].value != nil }
+                for k in planned.inputs where infos[inputSlots[k]].elementType == .f32 {
+                    if let c = infos[inputSlots[k]].value {
+                        let r = BF16Rounding.rounded(c)
+                        stepInputs[k] = infos.count
+                        constants[infos.count] = r
+                        infos.append(ValueInfo(r))
+                    } else {
+                        rounding.inputs.append(k)
+                    }
+                }
+                rounding.outputs = planned.outputs
+            }
+            steps.append(Step(node: node, kernel: kernel, inputSlots: stepInputs, outputSlots: outSlots,
+                              staticInfos: isStatic ? outInfos : nil, bf16: rounding))
         }
 
         let results = graph.results
@@ -142,7 +164,8 @@ public final class CompiledModel: @unchecked Sendable {
         for s in resultSlots { lastUse[s] = Int.max }
 
         var fusions: [Int: ConvFusion] = [:]
-        if !options.referenceKernelsOnly {
+        // The developer-only bf16 emulation rounds between steps, so it runs them unfused.
+        if !options.referenceKernelsOnly && options.bf16Emulation == .off {
             for i in steps.indices {
                 if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse) { fusions[i] = f }
             }
@@ -175,6 +198,8 @@ public final class CompiledModel: @unchecked Sendable {
                                                  constantBytes: readConstants.values.reduce(0, +))
 
         self.steps = steps
+        self.bf16Graph = options.bf16Emulation == .openvino
+            ? BF16Graph(steps: steps, constants: Set(constants.keys), resultSlots: resultSlots) : nil
         self.slotCount = infos.count
         self.slotOf = slotOf
         self.constants = constants
@@ -238,10 +263,19 @@ public final class CompiledModel: @unchecked Sendable {
     /// Runs one inference; `observer(k, tensor)` sees the value of `observing[k]` as soon as it is produced.
     public func infer(_ values: [Tensor], observing: [ObservedOutput],
                       observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
+        try infer(values, observing: observing, bf16ModelOutputs: [], observer: observer)
+    }
+
+    /// As `infer(_:observing:observer:)`. DEVELOPER-ONLY `bf16ModelOutputs` matters only with
+    /// `CompileOptions.bf16Emulation == .openvino`: the observed tensors a POT run would make model
+    /// outputs themselves (rather than inputs of an added Reduce op), whose producers OpenVINO lets
+    /// write f32.
+    public func infer(_ values: [Tensor], observing: [ObservedOutput], bf16ModelOutputs: Set<ObservedOutput>,
+                      observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
         try validate(values)
         lock.lock()
         defer { lock.unlock() }
-        return try execute(values, observing: observing, observer: observer)
+        return try execute(values, observing: observing, bf16ModelOutputs: bf16ModelOutputs, observer: observer)
     }
 
     private func validate(_ values: [Tensor]) throws {

@@ -9,6 +9,8 @@ struct Step {
     let outputSlots: [Int]
     /// Output types and shapes fixed at compile time; nil when they depend on run-time inputs.
     let staticInfos: [ValueInfo]?
+    /// Developer-only bf16 emulation (empty unless `CompileOptions.bf16Emulation` is on).
+    var bf16 = BF16StepRounding()
 
     /// Allocates outputs (zero-filled when `zeroed`, else uninitialised except for packed
     /// sub-byte types) and runs `kernel`. Used for constant folding and for steps whose outputs are
@@ -54,7 +56,8 @@ extension CompiledModel {
     /// holds it; if something does (an observer kept the tensor, or a kernel returned an input as
     /// an output), the view is first detached — its bytes copied to owned memory — so the region
     /// can be reused without changing a value someone still holds.
-    func execute(_ values: [Tensor], observing: [ObservedOutput], observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
+    func execute(_ values: [Tensor], observing: [ObservedOutput], bf16ModelOutputs: Set<ObservedOutput>,
+                 observer: ((Int, Tensor) throws -> Void)?) throws -> [Tensor] {
         let ctx = runContext
         if arena == nil && plan.arenaBytes > 0 {
             arena = UnsafeMutableRawPointer.allocate(byteCount: plan.arenaBytes, alignment: ActivationPlan.alignment)
@@ -77,6 +80,12 @@ extension CompiledModel {
         }
         let trace = options.trace
         var ins: [Tensor] = [], outs: [Tensor] = []
+        var bf16Plan: [BF16StepRounding]? = nil
+        if let g = bf16Graph {
+            let key = [Set(observing.map(\.slot)), Set(bf16ModelOutputs.map(\.slot))]
+            if bf16Plans[key] == nil { bf16Plans[key] = g.plan(observed: key[0], modelOutputs: key[1]) }
+            bf16Plan = bf16Plans[key]
+        }
         var skipThrough = -1
         for (i, step) in steps.enumerated() {
             // Steps absorbed by a fused convolution: their outputs were never produced, their other
@@ -87,8 +96,11 @@ extension CompiledModel {
                 skipThrough = i + f.absorbed
                 continue
             }
+            let rounding = bf16Plan?[i] ?? step.bf16
             ins.removeAll(keepingCapacity: true)
             for s in step.inputSlots { ins.append(slots[s]!) }
+            // Developer-only bf16 emulation: rounded copies, so no slot's memory changes.
+            if !rounding.isEmpty { for k in rounding.inputs { ins[k] = BF16Rounding.rounded(ins[k]) } }
             let start = trace ? DispatchTime.now().uptimeNanoseconds : 0
             if let infos = step.staticInfos, !step.kernel.allocatesOutputs {
                 outs.removeAll(keepingCapacity: true)
@@ -101,6 +113,10 @@ extension CompiledModel {
             } else {
                 outs = try Step.execute(kernel: step.kernel, node: step.node, inputs: ins,
                                         staticInfos: step.staticInfos, ctx: ctx, zeroed: false)
+            }
+            if rounding.outputs {
+                // A copy, never in place: a kernel may return one of its inputs as an output.
+                for k in outs.indices where outs[k].elementType == .f32 { outs[k] = BF16Rounding.rounded(outs[k]) }
             }
             if trace {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
@@ -173,7 +189,7 @@ extension CompiledModel {
         return Tensor(elementType: info.elementType, shape: shape, buffer: view)
     }
 
-    /// Drops a slot's tensor after its last use; see ``execute(_:observing:observer:)``.
+    /// Drops a slot's tensor after its last use; see ``execute(_:observing:bf16ModelOutputs:observer:)``.
     private func release(_ tensor: inout Tensor?, slot s: Int) {
         guard var t = tensor else { return }
         tensor = nil

@@ -78,11 +78,16 @@ public struct CompileOptions: Sendable {
     public var trace: Bool
     /// Fold nodes whose inputs are all constant when the model is compiled.
     public var constantFolding: Bool
+    /// DEVELOPER-ONLY, not part of the public contract: round tensors to bfloat16 where OpenVINO's
+    /// CPU plugin would with bf16 inference precision (`BF16Emulation.swift`). Default `.off`.
+    public var bf16Emulation: BF16Emulation
 
-    public init(referenceKernelsOnly: Bool = false, threads: Int = 1, trace: Bool = false, constantFolding: Bool = true) {
+    public init(referenceKernelsOnly: Bool = false, threads: Int = 1, trace: Bool = false, constantFolding: Bool = true,
+                bf16Emulation: BF16Emulation = .off) {
         self.referenceKernelsOnly = referenceKernelsOnly
         self.threads = threads
         self.trace = trace
         self.constantFolding = constantFolding
+        self.bf16Emulation = bf16Emulation
     }
 }
