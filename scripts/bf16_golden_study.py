@@ -1,7 +1,8 @@
 """DEVELOPER-ONLY study: does bf16 statistics inference explain the shared golden's ranges?
 
-    /work/venv-ov/bin/python scripts/bf16_golden_study.py SWIFTPOT [MODEL ...] [--modes off,pot-statistics,every-tensor]
-                                                         [--json OUT.json] [--keep DIR]
+    /work/venv-ov/bin/python scripts/bf16_golden_study.py SWIFTPOT [MODEL ...] [--modes=off,pot-statistics,openvino,every-tensor]
+                                                         [--json=OUT.json] [--keep=DIR]
+    /work/venv-pot/bin/python scripts/bf16_golden_study.py SWIFTPOT [MODEL ...] --ref-check
 
 The shared POT golden (../shared/models/NAME/pot/fq.json) was made by make_golden.py on an Intel CPU
 with AMX, where OpenVINO 2023.3's CPU plugin defaults to bf16 inference precision; POT's IEEngine
@@ -10,14 +11,17 @@ with the golden's params and calibration data (prepared exactly as ../shared/che
 does), once per emulation mode of the hidden developer option `--dev-emulate-bf16`
 (Sources/OVInterpreter/Core/BF16Emulation.swift):
     off             f32 statistics (SwiftPOT's normal path; matches POT 2023.3 run in f32 to ~3e-5)
-    pot-statistics  what OpenVINO CPU rounds to bf16 inside POT's statistics model
+    pot-statistics  a static approximation: Convolution/MatMul inputs and weights, FullyConnected+bias
+                    and Interpolate outputs rounded, everything else f32
     every-tensor    pot-statistics + every f32 node output (plain bf16 inference, an upper bound)
+    openvino        OpenVINO's own rule applied per statistics pass to the tensors that pass observes
 and compares every FakeQuantize with the golden, keyed by (consumer layer, input port):
 relative error = max |ours - golden| / max |golden| over input/output low/high (check_quantize's measure).
 It also compares the direction of the drift: d_golden = golden - f32 and d_emul = emul - f32 per
 range value (each scaled by the quantizer's max |golden|); Pearson r, the sign agreement where the
 golden drift is > 1e-3, and ||golden - emul|| / ||golden - f32|| (the fraction of the drift left).
-Nothing here is run by `swift test`; results are in docs/POT_ALGORITHMS.md.
+--ref-check instead compares the golden machine's FP32 reference outputs (pot/ref_fp32_*.npy, f32 hint)
+with this machine's OpenVINO. Nothing here is run by `swift test`; results are in docs/POT_ALGORITHMS.md.
 """
 import json
 import os
@@ -128,13 +132,36 @@ def drift(gold, f32, emu, keys):
             "n_big": int(big.sum()), "left": float(np.linalg.norm(dg - de) / max(np.linalg.norm(dg), 1e-30))}
 
 
+def ref_check(name):
+    """The golden machine's FP32 reference outputs (f32 hint) against this machine's OpenVINO (f32 hint):
+    if f32 inference agrees to ~1e-6, f32 arithmetic differences cannot explain 1e-2 range drifts."""
+    cm = core.compile_model(core.read_model(os.path.join(MODELS, name, name + ".xml")), "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+    pot, worst, j = os.path.join(MODELS, name, "pot"), 0.0, 0
+    while os.path.exists(os.path.join(pot, "ref_fp32_%d_0.npy" % j)):
+        if name == "minilm_l2":
+            feed = {k: np.load(os.path.join(pot, "in_%d_%s.npy" % (j, k))) for k in ("input_ids", "attention_mask", "token_type_ids")}
+        else:
+            feed = np.load(os.path.join(pot, "in_%d.npy" % j))
+        r = cm(feed)
+        for k, o in enumerate(cm.outputs):
+            g = np.load(os.path.join(pot, "ref_fp32_%d_%d.npy" % (j, k)))
+            worst = max(worst, float(np.abs(r[o] - g).max() / np.abs(g).max()))
+        j += 1
+    print("%s: FP32 outputs here (OpenVINO %s, f32 hint) vs the golden machine's ref_fp32 (%d samples): "
+          "max |diff| / max |golden| = %.2e" % (name, ov.__version__.split("-")[0], j, worst))
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     opts = {a.split("=")[0]: (a.split("=", 1)[1] if "=" in a else True) for a in sys.argv[1:] if a.startswith("--")}
     sp, names = args[0], args[1:] or list(FEEDS)
-    modes = opts.get("--modes", "off,pot-statistics,every-tensor").split(",")
+    modes = opts.get("--modes", "off,pot-statistics,openvino,every-tensor").split(",")
     report = {}
     keep = opts.get("--keep")
+    if "--ref-check" in opts:
+        for name in names:
+            ref_check(name)
+        return
     for name in names:
         gold, params = golden_table(name)
         feeds = FEEDS[name]()
