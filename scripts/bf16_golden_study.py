@@ -8,7 +8,7 @@ The shared POT golden (../shared/models/NAME/pot/fq.json) was made by make_golde
 with AMX, where OpenVINO 2023.3's CPU plugin defaults to bf16 inference precision; POT's IEEngine
 ({"device": "CPU"}) sets no INFERENCE_PRECISION_HINT. This runs `swiftpot quantize` on each model
 with the golden's params and calibration data (prepared exactly as ../shared/checks/check_quantize.py
-does), once per emulation mode of the hidden developer option `--dev-emulate-bf16`
+does; with --dev-pot-exact-alignment, i.e. POT's own in-place channel alignment), once per emulation mode of the hidden developer option `--dev-emulate-bf16`
 (Sources/OVInterpreter/Core/BF16Emulation.swift):
     off             f32 statistics (SwiftPOT's normal path; matches POT 2023.3 run in f32 to ~3e-5)
     pot-statistics  a static approximation: Convolution/MatMul inputs and weights, FullyConnected+bias
@@ -87,7 +87,7 @@ def quantize(sp, name, feeds, params, mode, out):
         cmd = [sp, "quantize", "--model", os.path.join(MODELS, name, name + ".xml"), "--data", data,
                "--preset", params["preset"], "--subset-size", str(params["stat_subset_size"]),
                "--target-device", params["target_device"], "--output-dir", out, "--name", name,
-               "--dev-emulate-bf16", mode]
+               "--dev-emulate-bf16", mode, "--dev-pot-exact-alignment"]
         if "model_type" in params:
             cmd += ["--model-type", params["model_type"]]
         t = time.time()

@@ -36,6 +36,9 @@ struct Quantize: ParsableCommand {
     /// bf16 rounding (pot-statistics | every-tensor), to study goldens POT made on bf16 hardware
     /// (scripts/bf16_golden_study.py, docs/POT_ALGORITHMS.md).
     @Option(name: .customLong("dev-emulate-bf16"), help: .hidden) var devEmulateBF16: String = "off"
+    /// DEVELOPER-ONLY, hidden: POT's in-place channel alignment without SwiftPOT's exactness guard
+    /// (`DefaultQuantization.potExactAlignment`), to compare palm_detection_lite with POT's golden.
+    @Flag(name: .customLong("dev-pot-exact-alignment"), help: .hidden) var devPOTExactAlignment = false
 
     func run() throws {
         try runReportingErrors {
@@ -104,6 +107,7 @@ struct Quantize: ParsableCommand {
         case "DefaultQuantization":
             let d = try DefaultQuantization(config: a)
             d.printProgress = true
+            d.potExactAlignment = devPOTExactAlignment
             return d
         case "MinMaxQuantization":
             let m = try MinMaxQuantization(config: a)
