@@ -39,6 +39,10 @@ struct FastFusionTests {
         ([1, 5, 9, 11], [7, 5, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 7, 1, 1], false, [1, 7, 1, 1]),
         ([2, 3, 10, 13], [8, 3, 3, 3], false, FastKernelTests.convAttrs("2,2", "1,1", dil: "1,1"), [1, 8, 1, 1], true, [8]),
         ([1, 64, 30, 30], [24, 64, 3, 3], false, FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"), [1, 24, 1, 1], false, [24]),
+        // SmallGemm epilogues in registers: one shared slope, bias only, rows not a multiple of 4.
+        ([1, 16, 10, 11], [18, 16, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 18, 1, 1], false, [1]),
+        ([1, 16, 10, 11], [18, 16, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 18, 1, 1], true, nil),
+        ([1, 3, 20, 20], [17, 3, 3, 3], false, FastKernelTests.convAttrs("2,2", "0,0", "1,1", dil: "1,1"), [1, 17, 1, 1], false, [17]),
     ])
     func fusedChainMatchesReference(_ x: [Int], _ w: [Int], _ grouped: Bool, _ attrs: [String: String], _ biasShape: [Int],
                                     _ biasFirst: Bool, _ slopeShape: [Int]?) throws {

@@ -96,6 +96,15 @@ struct FastKernelTests {
         ([1, 64, 30, 30], [24, 64, 3, 3], convAttrs("1,1", "1,1", dil: "1,1")),   // 3 im2col tiles, the last short
         ([1, 32, 3, 3], [70, 32, 3, 3], convAttrs("1,1", "0,0", dil: "1,1")),     // one output pixel: SIMD dot products
         ([1, 37, 1, 1], [9, 37, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),      // 1x1 on one pixel, k not a multiple of 8
+        // SmallGemm (inner dimension ≤ 160): 24- and 8-column panels, the overlapping last panel,
+        // rows not a multiple of 4, a thread chunk of 4 columns (3 threads: 24 + 24 + 4), an im2col
+        // tile remainder of 3 columns (576 + 3), and the largest inner dimension it takes.
+        ([1, 16, 20, 21], [13, 16, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),
+        ([1, 160, 4, 13], [400, 160, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),
+        ([1, 3, 3, 193], [5, 3, 3, 3], convAttrs("1,1", "1,1", dil: "1,1")),
+        ([1, 3, 192, 192], [16, 3, 3, 3], convAttrs("2,2", "0,0", "1,1", dil: "1,1")), // face_landmark's first conv
+        ([1, 128, 6, 6], [128, 128, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),
+        ([1, 161, 3, 5], [6, 161, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),      // k 161: OpenBLAS again
     ])
     func convolution(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
         // Weights scaled by 1/sqrt(fan-in), as trained weights are, so outputs stay O(1) and the

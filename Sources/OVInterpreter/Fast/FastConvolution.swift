@@ -37,7 +37,10 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let threads = ctx.options.threads
         // im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the
         // scratch stays small and the tile is still in cache when sgemm reads it.
-        let tile = Swift.min(ncols, Swift.max(64, (262_144 / Swift.max(kdim, 1)) / 16 * 16))
+        // With few input taps (``SmallGemm``) the tile is sized for L1/L2 instead (~16K floats).
+        let small = SmallGemm.claims(m: g.outPerGroup, n: ncols, k: kdim)
+        let tile = small ? Swift.min(ncols, Swift.max(48, (16_384 / Swift.max(kdim, 1)) / 48 * 48))
+                         : Swift.min(ncols, Swift.max(64, (262_144 / Swift.max(kdim, 1)) / 16 * 16))
         let workers = direct ? 1 : Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 2_000_000))
         let cols: UnsafeMutablePointer<Float>? = direct ? nil
             : ctx.scratch(slot: 0, byteCount: workers * kdim * tile * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
@@ -47,6 +50,15 @@ final class GemmConvolutionKernel: EpilogueConvolution {
                 let yg = yp + (n * g.groups + grp) * g.outPerGroup * ncols
                 let wg = wp + grp * g.outPerGroup * kdim
                 guard let cols else {
+                    if small {
+                        // Columns split across threads in multiples of the 24-column register tile.
+                        let t = Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 1_000_000))
+                        parallelChunks(ncols, threads: t, align: 24) { r in
+                            SmallGemm.run(m: g.outPerGroup, n: r.count, k: kdim, a: wg, lda: kdim, b: xg + r.lowerBound, ldb: ncols,
+                                          c: yg + r.lowerBound, ldc: ncols, epilogue: epilogue, channelBase: grp * g.outPerGroup)
+                        }
+                        continue
+                    }
                     BLAS.sgemm(m: g.outPerGroup, n: ncols, k: kdim, a: wg, lda: kdim, b: xg, ldb: ncols,
                                c: yg, ldc: ncols, threads: threads)
                     if let epilogue {
@@ -61,6 +73,11 @@ final class GemmConvolutionKernel: EpilogueConvolution {
                     for t in (tiles * worker / workers)..<(tiles * (worker + 1) / workers) {
                         let c0 = t * tile, c1 = Swift.min(ncols, c0 + tile)
                         g.im2col(xg, buf, rowStride: c1 - c0, columns: c0..<c1)
+                        if small {
+                            SmallGemm.run(m: g.outPerGroup, n: c1 - c0, k: kdim, a: wg, lda: kdim, b: buf, ldb: c1 - c0,
+                                          c: yg + c0, ldc: ncols, epilogue: epilogue, channelBase: grp * g.outPerGroup)
+                            continue
+                        }
                         BLAS.sgemm(m: g.outPerGroup, n: c1 - c0, k: kdim, a: wg, lda: kdim, b: buf, ldb: c1 - c0,
                                    c: yg + c0, ldc: ncols, threads: 1)
                         if let epilogue {
