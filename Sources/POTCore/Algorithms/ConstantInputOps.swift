@@ -8,34 +8,50 @@ package enum ConstantInputOps {
     package static func fakeQuantize(_ x: Tensor, ranges: [Tensor], levels: Int) throws -> [Double] {
         let v = x.doubleValues()
         let r = ranges.map { $0.doubleValues() }
-        let shape = x.shape
-        // numpy broadcasting of each range constant against x
-        func rangeIndex(_ t: Tensor, _ i: Int) -> Int {
-            guard t.count > 1 else { return 0 }
-            let offset = shape.count - t.shape.count
-            var rem = i, idx = 0, tStride = 1
-            for d in stride(from: shape.count - 1, through: 0, by: -1) {
-                let coord = rem % shape[d]
-                rem /= shape[d]
+        let shape = x.shape, rank = shape.count
+        // numpy broadcasting of each range constant against x: per dim of x, the step of the range's
+        // flat index when that coordinate advances (0 along broadcast dims).
+        func broadcastSteps(_ t: Tensor) -> [Int] {
+            var steps = [Int](repeating: 0, count: rank)
+            guard t.count > 1 else { return steps }
+            let offset = rank - t.shape.count
+            var tStride = 1
+            for d in stride(from: rank - 1, through: 0, by: -1) {
                 let td = d - offset
                 guard td >= 0 else { break }
-                if t.shape[td] > 1 { idx += coord * tStride }
+                if t.shape[td] > 1 { steps[d] = tStride }
                 tStride *= t.shape[td]
             }
-            return idx
+            return steps
         }
+        let steps = ranges.map(broadcastSteps)
         // Exact (f64) arithmetic, ties to even. POT's OpenVINO evaluates this in f32 with its own
         // operation order: weights the saturation fix halved put each channel's largest weight exactly
         // on a rounding tie (±m/2 in [-m, m] is level 63.5 or 190.5), and OpenVINO resolves some of
         // those ties the other way, so a corrected bias can differ from POT's by one level of one weight.
         let l = Double(levels - 1)
-        return v.indices.map { i in
-            let il = r[0][rangeIndex(ranges[0], i)], ih = r[1][rangeIndex(ranges[1], i)]
-            let ol = r[2][rangeIndex(ranges[2], i)], oh = r[3][rangeIndex(ranges[3], i)]
-            if v[i] <= Swift.min(il, ih) { return ol }
-            if v[i] > Swift.max(il, ih) { return oh }
-            return ((v[i] - il) / (ih - il) * l).rounded(.toNearestOrEven) / l * (oh - ol) + ol
+        var out = [Double]()
+        out.reserveCapacity(v.count)
+        var coord = [Int](repeating: 0, count: rank)
+        var idx = [0, 0, 0, 0]
+        for i in v.indices {
+            let il = r[0][idx[0]], ih = r[1][idx[1]], ol = r[2][idx[2]], oh = r[3][idx[3]]
+            let x = v[i]
+            if x <= Swift.min(il, ih) { out.append(ol) }
+            else if x > Swift.max(il, ih) { out.append(oh) }
+            else { out.append(((x - il) / (ih - il) * l).rounded(.toNearestOrEven) / l * (oh - ol) + ol) }
+            // advance the coordinate odometer and the four range indices with it
+            var d = rank - 1
+            while d >= 0 {
+                coord[d] += 1
+                for j in 0..<4 { idx[j] += steps[j][d] }
+                if coord[d] < shape[d] { break }
+                for j in 0..<4 { idx[j] -= steps[j][d] * shape[d] }
+                coord[d] = 0
+                d -= 1
+            }
         }
+        return out
     }
 
     /// Per spatial dim: for each kernel tap, how many output positions read an in-bounds input.

@@ -74,12 +74,15 @@ package struct FastBiasCorrection {
         guard t.rank >= 3 else { return t }
         let v = t.floatValues(), inner = t.count / Swift.max(n * c, 1)
         var out = [Float](repeating: 0, count: n * c)
+        var sums = [Double](repeating: 0, count: c)
         for b in 0..<n {
-            for ch in 0..<c {
-                var s = 0.0
-                for k in 0..<inner { s += Double(v[(b * inner + k) * c + ch]) }
-                out[b * c + ch] = Float(s / Double(inner))
+            // row by row (contiguous), each channel still summed in increasing k
+            for ch in 0..<c { sums[ch] = 0 }
+            for k in 0..<inner {
+                let row = (b * inner + k) * c
+                for ch in 0..<c { sums[ch] += Double(v[row + ch]) }
             }
+            for ch in 0..<c { out[b * c + ch] = Float(sums[ch] / Double(inner)) }
         }
         return Tensor(shape: [n, c], scalars: out)
     }
