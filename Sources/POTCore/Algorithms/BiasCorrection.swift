@@ -29,8 +29,6 @@ package struct BiasCorrection {
     package var threshold = 1000.0
     package var applyForAllNodes = false
 
-    /// POT `OPERATIONS_WITH_BIAS` (`graph/special_operations.py`); POT's graph reads GroupConvolution as Convolution.
-    static let types: Set<String> = ["Convolution", "GroupConvolution", "MatMul"]
     /// POT `SPLIT_OPERATIONS`.
     static let splitTypes: Set<String> = ["Split", "VariadicSplit"]
     static let meanStat = "bc_mean_per_channel"
@@ -63,21 +61,12 @@ package struct BiasCorrection {
     /// Add and batch 1 on input 0, in topological order.
     package func targets(_ q: Graph) throws -> [Target] {
         var out: [Target] = []
-        for op in try q.topologicalOrder() where Self.types.contains(op.type) && op.inputs.count > 1 {
-            guard let (add, _) = Self.biasAdd(q, op), Self.hasQuantizedWeights(op),
+        for op in try q.topologicalOrder() where FastBiasCorrection.types.contains(op.type) && op.inputs.count > 1 {
+            guard let (add, _) = FastBiasCorrection.biasAdd(q, op), Self.hasQuantizedWeights(op),
                   op.inputs[0].source?.port.shape.dims?.first?.staticValue == 1 else { continue }
             out.append(Target(op: op.name, add: add.name, channelAxis: op.type == "MatMul" ? -1 : 1))
         }
         return out
-    }
-
-    /// POT `node_utils.get_bias_for_node`: the op's output 0 has one consumer, an Add with a Const input.
-    static func biasAdd(_ g: Graph, _ op: Node) -> (add: Node, bias: Node)? {
-        let consumers = g.consumers(of: op.output(0))
-        guard consumers.count == 1, consumers[0].node.type == "Add", consumers[0].node.inputs.count > 1 else { return nil }
-        let add = consumers[0].node
-        for inp in add.inputs { if let s = inp.source, s.node.type == "Const" { return (add, s.node) } }
-        return nil
     }
 
     /// A Const, or a Convert of a Const (weights stored in f16).
@@ -102,7 +91,7 @@ package struct BiasCorrection {
         var stack = g.parameters
         while let n = stack.popLast() {
             guard seen.insert(ObjectIdentifier(n)).inserted else { continue }
-            if Self.types.contains(n.type) {
+            if FastBiasCorrection.types.contains(n.type) {
                 if let src = n.inputs.first?.source { found[n.name] = (src.node.name, src.index, StatKey(src.node, port: src.index)) }
                 continue
             }
@@ -197,7 +186,7 @@ package struct BiasCorrection {
         for t in targets {
             guard let main = byName[t.op] else { throw OVIRError("BiasCorrection: no layer '\(t.op)' in the quantized model") }
             // POT `skip_node`: quantized constant weights and a bias (every target has them).
-            guard Self.hasQuantizedWeights(main), Self.biasAdd(w, main) != nil else { continue }
+            guard Self.hasQuantizedWeights(main), FastBiasCorrection.biasAdd(w, main) != nil else { continue }
             var statsNodes: [Node] = [], checkedStats: [String] = [], checkedInputs: [String] = []
             var visited: Set<Visit> = []
             func walkToChildren(_ n: Node, branch: Bool) {
@@ -207,7 +196,7 @@ package struct BiasCorrection {
                 guard var input0 = n.inputs.first?.source else { return }
                 if input0.node.type == "Const", n.inputs.count > 1, let s = n.inputs[1].source { input0 = s }
                 if branch, Self.splitTypes.contains(input0.node.type), let s = input0.node.inputs.first?.source { input0 = s }
-                if Self.types.contains(n.type) && Self.hasQuantizedWeights(n) && !applyForAllNodes {
+                if FastBiasCorrection.types.contains(n.type) && Self.hasQuantizedWeights(n) && !applyForAllNodes {
                     if !checkedStats.contains(input0.node.name) {
                         checkedStats.append(input0.node.name)
                         checkedInputs.append(input0.node.name)
@@ -333,7 +322,7 @@ package struct BiasCorrection {
 
         for plan in plans {
             let t = plan.target
-            guard let op = q.node(named: t.op), let (_, biasNode) = Self.biasAdd(q, op), let bias = biasNode.constant else {
+            guard let op = q.node(named: t.op), let (_, biasNode) = FastBiasCorrection.biasAdd(q, op), let bias = biasNode.constant else {
                 throw OVIRError("BiasCorrection: '\(t.op)' lost its bias Add")
             }
             let outputs = plan.statsNodes + (plan.statsNodes.contains(t.add) ? [] : [t.add])
@@ -379,8 +368,8 @@ package struct BiasCorrection {
                     if bias.shape == expected && magnitude < threshold {
                         let new = Tensor(doubles: zip(old, shift).map { $0 + $1 }, as: bias.elementType, shape: bias.shape)
                         biasNode.constant = new
-                        if let wb = w.node(named: t.op).flatMap({ Self.biasAdd(w, $0)?.bias }) { wb.constant = new }
-                        if let sb = sub.node(named: t.op).flatMap({ Self.biasAdd(sub, $0)?.bias }) { sb.constant = new }
+                        if let wb = w.node(named: t.op).flatMap({ FastBiasCorrection.biasAdd(w, $0)?.bias }) { wb.constant = new }
+                        if let sb = sub.node(named: t.op).flatMap({ FastBiasCorrection.biasAdd(sub, $0)?.bias }) { sb.constant = new }
                         applied = true
                     }
                 }

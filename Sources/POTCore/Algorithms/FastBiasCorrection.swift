@@ -9,6 +9,8 @@ import OVIR
 package struct FastBiasCorrection {
     package var threshold = 2.0
     package var applyForAllNodes = false
+    /// POT `OPERATIONS_WITH_BIAS` (`graph/special_operations.py`); POT's graph reads GroupConvolution as
+    /// Convolution. BiasCorrection corrects the same ops.
     static let types: Set<String> = ["Convolution", "GroupConvolution", "MatMul"]
 
     /// What to collect for one op: the per-channel mean of its input and of its bias Add's output.
@@ -24,7 +26,7 @@ package struct FastBiasCorrection {
         let quantizedWeights = Set(plan.quantizers.filter { $0.kind == .weights }.flatMap { $0.consumers.map { EdgeRef($0.node, $0.input) } })
         var out: [Target] = []
         for op in g.nodes where Self.types.contains(op.type) && op.inputs.count > 1 {
-            guard applyForAllNodes || quantizedWeights.contains(EdgeRef(op.name, 1)), biasAdd(g, op) != nil,
+            guard applyForAllNodes || quantizedWeights.contains(EdgeRef(op.name, 1)), Self.biasAdd(g, op) != nil,
                   let src = op.inputs[0].source, let add = g.consumers(of: op.output(0)).first?.node else { continue }
             out.append(Target(op: op.name, input: StatisticPoint(node: src.node.name, port: src.index),
                               output: StatisticPoint(node: add.name, port: 0), channelAxis: op.type == "MatMul" ? -1 : 1))
@@ -33,7 +35,7 @@ package struct FastBiasCorrection {
     }
 
     /// POT `get_bias_for_node`: the op's only consumer is an Add with a constant input.
-    func biasAdd(_ g: Graph, _ op: Node) -> (add: Node, bias: Node)? {
+    static func biasAdd(_ g: Graph, _ op: Node) -> (add: Node, bias: Node)? {
         let consumers = g.consumers(of: op.output(0))
         guard consumers.count == 1, consumers[0].node.type == "Add", consumers[0].node.inputs.count > 1 else { return nil }
         let add = consumers[0].node
@@ -105,7 +107,7 @@ package struct FastBiasCorrection {
     func apply(_ g: Graph, targets: [Target], stats: [StatisticPoint: [String: [Tensor]]]) throws -> [Correction] {
         var corrected: [Correction] = []
         for t in targets {
-            guard let op = g.node(named: t.op), let (_, biasNode) = biasAdd(g, op), var bias = biasNode.constant,
+            guard let op = g.node(named: t.op), let (_, biasNode) = Self.biasAdd(g, op), var bias = biasNode.constant,
                   let fq = Self.weightsQuantizer(op), let w = Self.constant(fq.inputs[0].source?.node),
                   let weightsShape = op.inputs[1].source?.port.shape.staticShape, weightsShape.reduce(1, *) == w.count else { continue }
             guard let inBatches = stats[t.input]?[Self.statName], let outBatches = stats[t.output]?[Self.statName] else {
