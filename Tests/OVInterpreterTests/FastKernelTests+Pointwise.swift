@@ -60,6 +60,8 @@ struct FastSIMDKernelTests {
     @Test(arguments: [
         ("Relu", "opset1", [String: String]()), ("Sigmoid", "opset1", [:]), ("Clamp", "opset1", ["min": "-1.5", "max": "6"]),
         ("Gelu", "opset7", ["approximation_mode": "erf"]), ("Gelu", "opset7", ["approximation_mode": "tanh"]), ("Gelu", "opset2", [:]),
+        ("HSwish", "opset4", [:]), ("HSigmoid", "opset5", [:]), ("Elu", "opset1", ["alpha": "0.7"]), ("SoftPlus", "opset4", [:]),
+        ("Mish", "opset4", [:]), ("SoftSign", "opset9", [:]), ("Swish", "opset4", [:]),
     ])
     func activation(_ op: String, _ version: String, _ attrs: [String: String]) throws {
         // Values in [-20, 20) plus the extremes exp must survive.
@@ -67,6 +69,26 @@ struct FastSIMDKernelTests {
         values[0] = 100; values[1] = -100; values[2] = 88.5; values[3] = -88.5; values[4] = 0; values[5] = 1e-7
         try differential("simd.activation", [Tensor(shape: [3, 7, 41], scalars: values)], 1e-4, 1e-5, #_sourceLocation) { g, p in
             g.op(op, p, attrs, version: version, name: "target")
+        }
+    }
+
+    @Test(arguments: [Float(1), 0.35, -1.5])
+    func swishWithBeta(_ beta: Float) throws {
+        var values = random([2, 9, 37], 23, 10).floatValues()
+        values[0] = 100; values[1] = -100; values[2] = 0
+        try differential("simd.activation", [Tensor(shape: [2, 9, 37], scalars: values)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op("Swish", [p[0], g.constant([beta], shape: [])], version: "opset4", name: "target")
+        }
+    }
+
+    @Test(arguments: ["Negative", "Abs", "Sqrt", "Floor", "Ceiling", "Exp", "Log", "Tanh", "Erf"])
+    func unaryMath(_ op: String) throws {
+        // Both signs, tiny and huge magnitudes, zero and a subnormal; Sqrt and Log see NaN for negatives on both sides.
+        var values = random([5, 83], 24, 12).floatValues()
+        values[0] = 0; values[1] = 1e-7; values[2] = -1e-7; values[3] = 1e-40; values[4] = 88; values[5] = -90
+        values[6] = 3e38; values[7] = 0.6; values[8] = -0.63; values[9] = 1
+        try differential("simd.unary", [Tensor(shape: [5, 83], scalars: values)], 1e-4, 1e-5, #_sourceLocation) { g, p in
+            g.op(op, p, version: "opset1", name: "target")
         }
     }
 

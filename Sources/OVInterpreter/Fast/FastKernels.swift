@@ -14,11 +14,16 @@ enum FastKernels {
         DepthwiseConvKernel.claim,
         SIMDBinaryKernel.claim,
         SIMDActivationKernel.claim,
+        SIMDSwishKernel.claim,
+        SIMDUnaryMathKernel.claim,
         SIMDPReLUKernel.claim,
         SIMDSoftmaxKernel.claim,
         SIMDMVNKernel.claim,
         SIMDFakeQuantizeKernel.claim,
         DirectPoolKernel.claim,
+        FastInterpolateKernel.claim,
+        FastReduceKernel.claim,
+        FastTransposeKernel.claim,
     ]
 
     static func select(node: Node, reference: any Kernel, inputs: [ValueInfo], outputs: [ValueInfo]) throws -> (any Kernel)? {

@@ -73,3 +73,107 @@ extension VMath {
         for i in 0..<n { y[i] = F.apply(x[i]) }
     }
 }
+
+extension VMath {
+    /// tanh: an odd polynomial `x + x³·P(x²)` below |x| = 0.625 (no cancellation near 0), else
+    /// `1 − 2/(e^{2|x|} + 1)` with the sign restored; saturates to ±1 (and keeps NaN).
+    @inline(__always)
+    static func tanh(_ x: Float) -> Float {
+        let a = x.magnitude
+        let z = x * x
+        var p: Float = -5.70498872745e-3
+        p = p * z + 2.06390887954e-2
+        p = p * z - 5.37397155531e-2
+        p = p * z + 1.33314422036e-1
+        p = p * z - 3.33332819422e-1
+        let small = p * z * x + x
+        let big = Float(signOf: x, magnitudeOf: 1 - 2 / (exp(2 * Swift.min(a, 44)) + 1))
+        let y = a < 0.625 ? small : big
+        return x != x ? x : y
+    }
+
+    /// Natural log: `x = m·2^e` with m in [√½, √2), `log(m)` by the degree-9 polynomial in `m − 1`
+    /// (the classic Cephes coefficients), plus `e·ln 2` in two parts. Subnormals are scaled by 2²³
+    /// first; log(0) = −inf, log(x < 0) = NaN, log(inf) = inf.
+    @inline(__always)
+    static func log(_ x0: Float) -> Float {
+        let sub = x0 < 1.17549435e-38
+        let x1 = sub ? x0 * 8_388_608 : x0
+        let bits = x1.bitPattern
+        var e = Int32(bitPattern: (bits >> 23) & 0xFF) &- 126
+        var m = Float(bitPattern: (bits & 0x807F_FFFF) | 0x3F00_0000)   // in [0.5, 1)
+        let lowHalf = m < 0.707106781186547524
+        e = lowHalf ? e &- 1 : e
+        m = lowHalf ? m + m - 1 : m - 1
+        var ef = Float(e)
+        ef = sub ? ef - 23 : ef
+        let z = m * m
+        var p: Float = 7.0376836292e-2
+        p = p * m - 1.1514610310e-1
+        p = p * m + 1.1676998740e-1
+        p = p * m - 1.2420140846e-1
+        p = p * m + 1.4249322787e-1
+        p = p * m - 1.6668057665e-1
+        p = p * m + 2.0000714765e-1
+        p = p * m - 2.4999993993e-1
+        p = p * m + 3.3333331174e-1
+        var y = m * z * p
+        y = y + ef * -2.12194440e-4
+        y = y - 0.5 * z
+        var out = m + y + ef * 0.693359375
+        out = x0 == .infinity ? .infinity : out
+        out = x0 == 0 ? -.infinity : out
+        out = x0 < 0 ? .nan : out
+        return x0 != x0 ? x0 : out
+    }
+
+    /// SoftPlus-4: `log(1 + e^x)`, `x` itself above 20 (the reference's guard) and `e^x` below −15
+    /// (where `1 + e^x` rounds to 1 in f32 but the value is still representable).
+    @inline(__always)
+    static func softPlus(_ x: Float) -> Float {
+        let e = exp(x)
+        let y = log(1 + e)
+        let r = x > 20 ? x : (x < -15 ? e : y)
+        return x != x ? x : r
+    }
+}
+
+enum SwishF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { x / (1 + VMath.exp(-x)) }
+}
+
+enum HSwishF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { x * Swift.min(Swift.max(x + 3, 0), 6) / 6 }
+}
+
+enum HSigmoidF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { Swift.min(Swift.max(x + 3, 0), 6) / 6 }
+}
+
+enum SoftPlusF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { VMath.softPlus(x) }
+}
+
+enum MishF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { x * VMath.tanh(VMath.softPlus(x)) }
+}
+
+enum SoftSignF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { x / (1 + Swift.abs(x)) }
+}
+
+enum TanhF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { VMath.tanh(x) }
+}
+
+enum ExpF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { VMath.exp(x) }
+}
+
+enum LogF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { VMath.log(x) }
+}
+
+enum ErfF: FloatUnary {
+    @inline(__always) static func apply(_ x: Float) -> Float { VMath.erf(x) }
+}

@@ -64,6 +64,11 @@ final class InterpolateKernel: Kernel {
         return try normalizeAxes(intValues(v), rank: rank, "Interpolate")
     }
 
+    /// The resized axes for a run's inputs (nil when they are not known).
+    func runAxes(rank: Int, _ inputs: [ValueInfo]) throws -> [Int]? {
+        try axes(rank: rank, inputs, inputIndices(inputs.count).axes)
+    }
+
     /// Output sizes for `axes` of a padded shape, or nil when sizes/scales are not known yet.
     func plan(padded: [Int], axes: [Int], _ inputs: [ValueInfo]) throws -> Plan? {
         let idx = inputIndices(inputs.count)
