@@ -5,7 +5,7 @@ Developer-only (needs openvino + numpy, e.g. /work/venv-ov/bin/python):
   python scripts/bench_vs_openvino.py [--swiftpot .build/release/swiftpot] [--threads 1] [--rounds 3]
          [--iterations 30] [--warmup 5] [--perfmodels /work/shared/design/perfmodels.py]
          [--memory | --memory-only] [--memory-runs 3]
-         [--models PATH.xml ...]
+         [--models PATH.xml ...] [--unseen]
 
 Models: fixtures/models/**/*.xml plus the synthetic perf models (resnet, mbv2, xformer) built into a
 temporary directory by perfmodels.py. For each round and model it runs `swiftpot benchmark --json`,
@@ -39,6 +39,14 @@ def build_perfmodels(script, outdir):
     spec.loader.exec_module(mod)
     mod.build(outdir)
     return [os.path.join(outdir, n + ".xml") for n in ("resnet", "mbv2", "xformer")]
+
+
+def build_unseen(outdir):
+    spec = importlib.util.spec_from_file_location("unseen_models", os.path.join(ROOT, "scripts/unseen_models.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    mod.build(outdir)
+    return sorted(glob.glob(os.path.join(outdir, "*.xml")))
 
 
 def random_inputs(model, seed=0):
@@ -105,6 +113,32 @@ def peak_memory(swiftpot, core, xml, tmp, runs):
             "arena": r["activation_arena_bytes"], "live": r["activation_peak_live_bytes"]}
 
 
+def check_outputs(swiftpot, core, models, tmp):
+    """Max abs error, max error relative to the output's largest magnitude, and cosine similarity of
+    every output of `swiftpot infer` against OpenVINO (f32) on the same seeded random inputs."""
+    print("| model | output | shape | max abs err | max err / max abs ref | cosine |")
+    print("|---|---|---|---|---|---|")
+    for m in models:
+        model = core.read_model(m)
+        xs = random_inputs(model)
+        names = []
+        for k, x in enumerate(xs):
+            names.append(os.path.join(tmp, f"chk_in_{k}.npy"))
+            np.save(names[-1], x)
+        out_dir = os.path.join(tmp, "chk_out")
+        subprocess.run([swiftpot, "infer", m, *names, "--output-dir", out_dir], check=True, capture_output=True)
+        compiled = core.compile_model(model, "CPU", {"INFERENCE_PRECISION_HINT": "f32"})
+        ref = compiled(xs)
+        name = os.path.relpath(m, ROOT) if m.startswith(ROOT) else os.path.basename(m)
+        for j, o in enumerate(compiled.outputs):
+            r = np.asarray(ref[o], dtype=np.float64)
+            g = np.load(os.path.join(out_dir, f"out_{j}.npy")).astype(np.float64)
+            err = float(np.max(np.abs(g - r))) if r.size else 0.0
+            scale = float(np.max(np.abs(r))) if r.size else 0.0
+            cos = float(np.dot(g.ravel(), r.ravel()) / (np.linalg.norm(g) * np.linalg.norm(r) + 1e-30))
+            print(f"| {name} | {j} | {list(r.shape)} | {err:.3g} | {err / scale if scale else 0:.3g} | {cos:.7f} |")
+
+
 def print_memory(swiftpot, core, models, tmp, runs):
     floor = process_floor(swiftpot, runs)
     mib = 2 ** 20
@@ -130,6 +164,10 @@ def main():
     ap.add_argument("--warmup", type=int, default=5)
     ap.add_argument("--perfmodels", default="/work/shared/design/perfmodels.py")
     ap.add_argument("--models", nargs="*")
+    ap.add_argument("--check", action="store_true",
+                    help="first compare `swiftpot infer` outputs with OpenVINO's (f32) on the same random inputs")
+    ap.add_argument("--unseen", action="store_true",
+                    help="also build and run scripts/unseen_models.py's architectures (unet, yolo, ssdlite, vit, effnet, speech)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS of `swiftpot infer`")
     ap.add_argument("--memory-only", action="store_true", help="only the memory table (no latency rounds)")
     ap.add_argument("--memory-runs", type=int, default=3, help="runs per model for the median peak RSS")
@@ -144,7 +182,13 @@ def main():
             models += build_perfmodels(a.perfmodels, os.path.join(tmp, "perf"))
         if not a.models:
             models.append(os.path.join(ROOT, "fixtures/pot/digits/digits.xml"))
-        if a.memory_only:
+        if a.unseen:
+            models += build_unseen(os.path.join(tmp, "unseen"))
+        if a.check:
+            check_outputs(a.swiftpot, core, models, tmp)
+        if a.memory_only or a.rounds == 0:
+            if a.rounds == 0 and not a.memory_only:
+                return
             print_memory(a.swiftpot, core, models, tmp, a.memory_runs)
             return
         res = {m: {"sw": [], "swmin": [], "ov": [], "ovmin": []} for m in models}
