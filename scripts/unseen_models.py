@@ -18,6 +18,11 @@ Models (random weights, He-scaled so activations stay O(1)):
   effnet      depthwise + squeeze-excitation (ReduceMean, 1x1 convs, Swish, Sigmoid, broadcast
               Multiply), HSwish, AvgPool, MatMul classifier (1x3x160x160)
   speech      Conv1d front end + LSTMSequence + GRUSequence + MatMul (1x80x100 features)
+  densenet    dense blocks: BatchNormInference + ReLU + 1x1/3x3 convs, Concat growth, AvgPool 2x2
+              transitions (1x3x128x128)
+  shufflenet  channel Split, 5-D Reshape/Transpose channel shuffle, depthwise 3x3/2 + Concat (1x3x160x160)
+  bert_onnx   an ONNX-export-style encoder: Gather embeddings, LayerNorm decomposed into ReduceMean/
+              Subtract/Power/Sqrt/Divide, GELU as x·0.5·(1 + Erf(x/√2)), attention-mask Add (ids 1x64)
 Only ops of opset <= 11 semantics (plus opset5 LSTM/GRUSequence, opset4 Swish/HSwish, opset11
 Interpolate) are used; FP32 is kept on save (compress_to_fp16=False).
 """
@@ -226,9 +231,102 @@ def build(outdir):
         logits = o.add(o.matmul(y, c(w(32, hs)), False, True), c(w(32, scale=0.02)))
         return [o.softmax(logits, 2)], [x]
 
+    def densenet():
+        x = o.parameter([1, 3, 128, 128], np.float32, name="image")
+
+        def bnr(h, ch):
+            h = o.batch_norm_inference(h, c(1 + w(ch, scale=0.1)), c(w(ch, scale=0.05)), c(w(ch, scale=0.05)),
+                                       c((0.5 + RNG.random(ch)).astype(np.float32)), 1e-5)
+            return o.relu(h)
+
+        h = o.max_pool(o.relu(conv(x, 3, 32, 3, 2)), [2, 2], [1, 1], [0, 0], [0, 0], [2, 2]).output(0)  # 32x32
+        ch = 32
+        for block in range(3):
+            for _ in range(4):
+                y = conv(bnr(h, ch), ch, 64, 1, bias=False)
+                y = conv(bnr(y, 64), 64, 16, 3, bias=False)
+                h = o.concat([h, y], 1)
+                ch += 16
+            if block < 2:
+                h = conv(bnr(h, ch), ch, ch // 2, 1, bias=False)
+                ch //= 2
+                h = o.avg_pool(h, [2, 2], [0, 0], [0, 0], [2, 2], True)
+        h = o.reduce_mean(bnr(h, ch), c(np.array([2, 3], np.int64)), False)
+        return [o.add(o.matmul(h, c(w(100, ch)), False, True), c(w(100, scale=0.02)))], [x]
+
+    def shufflenet():
+        x = o.parameter([1, 3, 160, 160], np.float32, name="image")
+
+        def shuffle(h, ch, hw):
+            h = o.reshape(h, c(np.array([1, 2, ch // 2, hw, hw], np.int64)), False)
+            h = o.transpose(h, c(np.array([0, 2, 1, 3, 4], np.int64)))
+            return o.reshape(h, c(np.array([1, ch, hw, hw], np.int64)), False)
+
+        def unit(h, ch, hw, stride):
+            if stride == 1:
+                a, b = o.split(h, c(np.array(1, np.int64)), 2).outputs()
+                half = ch // 2
+                b = o.relu(conv(b, half, half, 1))
+                b = conv(b, half, half, 3, groups=half)
+                b = o.relu(conv(b, half, half, 1))
+                return shuffle(o.concat([a, b], 1), ch, hw)
+            a = conv(h, ch, ch, 3, 2, groups=ch)
+            a = o.relu(conv(a, ch, ch, 1))
+            b = o.relu(conv(h, ch, ch, 1))
+            b = conv(b, ch, ch, 3, 2, groups=ch)
+            b = o.relu(conv(b, ch, ch, 1))
+            return shuffle(o.concat([a, b], 1), 2 * ch, hw // 2)
+
+        h = o.relu(conv(x, 3, 24, 3, 2))                                          # 80
+        h = o.max_pool(h, [2, 2], [1, 1], [1, 1], [1, 1], [3, 3]).output(0)      # 40
+        ch, hw = 24, 40
+        for stage in range(3):
+            h = unit(h, ch, hw, 2)
+            ch, hw = ch * 2, hw // 2
+            for _ in range(3):
+                h = unit(h, ch, hw, 1)
+        h = o.reduce_mean(h, c(np.array([2, 3], np.int64)), False)
+        return [o.matmul(h, c(w(1000, ch)), False, True)], [x]
+
+    def bert_onnx():
+        ids = o.parameter([1, 64], np.int64, name="input_ids")
+        mask = o.parameter([1, 64], np.int64, name="attention_mask")
+        d, heads, seq, vocab = 256, 4, 64, 8000
+        h = o.gather(c(w(vocab, d, scale=0.05)), ids, c(np.array(0, np.int64)))
+        h = o.add(h, c(w(1, seq, d, scale=0.02)))
+
+        def ln(t):
+            mu = o.reduce_mean(t, c(np.array([-1], np.int64)), True)
+            dlt = o.subtract(t, mu)
+            var = o.reduce_mean(o.power(dlt, c(np.float32(2))), c(np.array([-1], np.int64)), True)
+            t = o.divide(dlt, o.sqrt(o.add(var, c(np.float32(1e-12)))))
+            return o.add(o.multiply(t, c(1 + w(d, scale=0.05))), c(w(d, scale=0.05)))
+
+        def linear(t, din, dout):
+            return o.add(o.matmul(t, c(w(din, dout)), False, False), c(w(dout, scale=0.02)))
+
+        def split(t):
+            t = o.reshape(t, c(np.array([1, seq, heads, d // heads], np.int64)), False)
+            return o.transpose(t, c(np.array([0, 2, 1, 3], np.int64)))
+
+        m = o.convert(o.unsqueeze(o.unsqueeze(mask, c(np.array(1, np.int64))), c(np.array(1, np.int64))), np.float32)
+        m = o.multiply(o.subtract(c(np.float32(1)), m), c(np.float32(-10000)))
+        h = ln(h)
+        for _ in range(4):
+            q, k, v = (split(linear(h, d, d)) for _ in range(3))
+            s = o.divide(o.matmul(q, o.transpose(k, c(np.array([0, 1, 3, 2], np.int64))), False, False),
+                         c(np.float32((d // heads) ** 0.5)))
+            a = o.matmul(o.softmax(o.add(s, m), 3), v, False, False)
+            a = o.reshape(o.transpose(a, c(np.array([0, 2, 1, 3], np.int64))), c(np.array([1, seq, d], np.int64)), False)
+            h = ln(o.add(h, linear(a, d, d)))
+            t = linear(h, d, 4 * d)
+            t = o.multiply(o.multiply(t, c(np.float32(0.5))), o.add(c(np.float32(1)), o.erf(o.divide(t, c(np.float32(2 ** 0.5))))))
+            h = ln(o.add(h, linear(t, 4 * d, d)))
+        return [h], [ids, mask]
+
     os.makedirs(outdir, exist_ok=True)
     for name, fn in (("unet", unet), ("yolo", yolo), ("ssdlite", ssdlite), ("vit", vit), ("effnet", effnet),
-                     ("speech", speech)):
+                     ("speech", speech), ("densenet", densenet), ("shufflenet", shufflenet), ("bert_onnx", bert_onnx)):
         outs, params = fn()
         model = ov.Model(outs, params, name)
         ov.save_model(model, os.path.join(outdir, name + ".xml"), compress_to_fp16=False)

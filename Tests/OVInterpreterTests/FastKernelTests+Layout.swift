@@ -87,3 +87,18 @@ extension FastLayoutKernelTests {
         }
     }
 }
+
+extension FastLayoutKernelTests {
+    /// BatchNormInference-5 (data first) and -1 (gamma, beta, data, ...): bit-exact.
+    @Test(arguments: [("opset5", [2, 6, 7, 9]), ("opset1", [1, 5, 33]), ("opset5", [3, 4])])
+    func batchNorm(_ version: String, _ shape: [Int]) throws {
+        let c = shape[1]
+        let gamma = random([c], 41, 1), beta = random([c], 42, 1), mean = random([c], 43, 1)
+        let variance = Tensor(shape: [c], scalars: random([c], 44, 1).floatValues().map { $0 * $0 + 0.1 })
+        try differential("simd.batchnorm", [random(shape, 45, 3)], 0, 0, #_sourceLocation) { g, p in
+            let ins = version == "opset5" ? [p[0], g.constant(gamma), g.constant(beta), g.constant(mean), g.constant(variance)]
+                                          : [g.constant(gamma), g.constant(beta), p[0], g.constant(mean), g.constant(variance)]
+            return g.op("BatchNormInference", ins, ["epsilon": "0.001"], version: version, name: "target")
+        }
+    }
+}

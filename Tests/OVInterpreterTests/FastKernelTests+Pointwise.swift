@@ -158,6 +158,32 @@ struct FastSIMDKernelTests {
         }
     }
 
+    /// Rows wide enough for the eight-output vector windows (stride 1 and 2), values rounded to
+    /// quarters so windows hold ties (the first maximum must win): bit-exact against the reference,
+    /// MaxPool-8's indices included.
+    @Test(arguments: [
+        ("MaxPool", "opset1", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "floor"]),
+        ("MaxPool", "opset1", ["kernel": "5,5", "strides": "1,1", "pads_begin": "2,2", "pads_end": "2,2", "rounding_type": "floor"]),
+        ("MaxPool", "opset8", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "ceil",
+                               "dilations": "1,1", "index_element_type": "i64", "axis": "0"]),
+        ("MaxPool", "opset8", ["kernel": "3,2", "strides": "1,1", "pads_begin": "0,1", "pads_end": "1,0", "rounding_type": "floor",
+                               "dilations": "1,1", "index_element_type": "i32", "axis": "2"]),
+        ("AvgPool", "opset1", ["kernel": "3,3", "strides": "1,1", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "floor", "exclude-pad": "true"]),
+        ("AvgPool", "opset1", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "ceil", "exclude-pad": "false"]),
+        ("AvgPool", "opset1", ["kernel": "2,2", "strides": "2,2", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "floor", "exclude-pad": "true"]),
+    ], [[2, 3, 13, 37], [1, 2, 9, 64]])
+    func poolingVectorWindows(_ c: (String, String, [String: String]), _ shape: [Int]) throws {
+        var attrs = c.2
+        attrs["auto_pad"] = "explicit"
+        let x = Tensor(shape: shape, scalars: random(shape, 25, 2).floatValues().map { ($0 * 4).rounded() / 4 })
+        try differential("simd.pool", [x], 0, 0, #_sourceLocation) { g, p in
+            guard c.1 == "opset8" else { return g.op(c.0, p, attrs, version: c.1, name: "target") }
+            let n = g.node(c.0, p, attributes: attrs, version: c.1, outputs: 2, name: "target")
+            g.result(n.output(1))
+            return n.output(0)
+        }
+    }
+
     /// The 2x2 stride-2 path of MaxPool-8 (palm/face downsampling), odd sizes (a clipped last
     /// window with ceil rounding) and every index reduction: whole tensor, per image, per plane, per row.
     /// Rows of 37 and 40 columns take the eight-outputs-per-step path and then the scalar tail.

@@ -19,6 +19,7 @@ enum FastKernels {
         SIMDPReLUKernel.claim,
         SIMDSoftmaxKernel.claim,
         SIMDMVNKernel.claim,
+        SIMDBatchNormKernel.claim,
         SIMDFakeQuantizeKernel.claim,
         DirectPoolKernel.claim,
         FastInterpolateKernel.claim,

@@ -141,3 +141,43 @@ final class SIMDMVNKernel: Kernel {
         return s
     }
 }
+
+/// BatchNormInference-1/-5 on f32 with per-channel parameters: the reference's per-channel scale
+/// `gamma / sqrt(variance + epsilon)` and per-element `(x − mean) · scale + beta`, as flat plane
+/// loops split across threads (bit-identical).
+final class SIMDBatchNormKernel: Kernel {
+    let reference: BatchNormKernel
+
+    init(reference: BatchNormKernel) { self.reference = reference }
+
+    static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
+        guard let ref = reference as? BatchNormKernel, inputs.count == 5, inputs.allSatisfy({ $0.elementType == .f32 }) else { return nil }
+        return SIMDBatchNormKernel(reference: ref)
+    }
+
+    var kernelName: String { "simd.batchnorm" }
+
+    func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
+
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        let r = reference
+        let x = inputs[r.dataIndex]
+        let c = x.shape[1]
+        let params = [inputs[r.gammaIndex], inputs[r.betaIndex], inputs[3], inputs[4]]
+        for (name, p) in zip(["gamma", "beta", "mean", "variance"], params) where p.count != c {
+            throw OVIRError("BatchNormInference: \(name) must hold \(c) values (one per channel), found \(p.count)")
+        }
+        let gamma = params[0].pointer(Float.self), beta = params[1].pointer(Float.self)
+        let mean = params[2].pointer(Float.self), variance = params[3].pointer(Float.self)
+        let eps = r.epsilon
+        let n = x.shape[0], plane = x.shape[2...].reduce(1, *)
+        let xp = UnsafePointer(x.pointer(Float.self)), yp = outputs[0].pointer(Float.self)
+        let t = Swift.min(ctx.options.threads, Swift.max(1, x.count / 65_536))
+        parallelFor(n * c, threads: t) { bc in
+            let ch = bc % c
+            let scale = gamma[ch] / (variance[ch] + eps).squareRoot(), m = mean[ch], b = beta[ch]
+            let xs = xp + bc * plane, ys = yp + bc * plane
+            for i in 0..<plane { ys[i] = (xs[i] - m) * scale + b }
+        }
+    }
+}

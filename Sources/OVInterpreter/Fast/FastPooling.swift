@@ -84,6 +84,7 @@ struct PoolShape {
         // 2x2 stride-2 windows inside the input (the common downsampling MaxPool): eight outputs
         // per SIMD step, no window loops and no data-dependent branches.
         let pair = isMax && k[0] == 2 && k[1] == 2 && s[1] == 2
+        let kw = k[1], vectorStride = s[1] == 1 || s[1] == 2 ? s[1] : 0
         cols.withUnsafeBufferPointer { cols in
             for oy in 0..<oh {
                 let (y0, y1, ph) = span(0, oy)
@@ -126,8 +127,20 @@ struct PoolShape {
                     }
                     continue
                 }
-                for ox in 0..<ow {
+                var ox = 0
+                while ox < ow {
                     let (x0, x1, pw) = cols[ox]
+                    // Eight outputs at once where their column windows are whole and evenly spaced
+                    // (stride 1 or 2): the same taps in the same order as the scalar loop below, as
+                    // lane-wise compares/selects (max) or sums (avg).
+                    if vectorStride > 0 && ox + 8 <= ow && x1 - x0 == kw && cols[ox + 7].lo == x0 + 7 * vectorStride
+                        && cols[ox + 7].hi - cols[ox + 7].lo == kw && x0 + kw - 1 + 8 * vectorStride <= iw {
+                        vectorWindows(x, y0, y1, x0, iw, yrow + ox, arow.map { $0 + ox }, indexBase, isMax: isMax,
+                                      divisor: excludePad ? (y1 - y0) * kw : ph * pw)
+                        ox += 8
+                        continue
+                    }
+                    defer { ox += 1 }
                     if isMax {
                         windowMax(x, y0, y1, x0, x1, iw, yrow + ox, arow.map { $0 + ox }, indexBase)
                     } else {
@@ -142,6 +155,46 @@ struct PoolShape {
                 }
             }
         }
+    }
+
+    /// Eight neighbouring outputs whose column windows `x0 + j·stride ..< x0 + j·stride + kw` are
+    /// all inside the row, over rows `y0..<y1`: max (first maximum wins, as ``windowMax``) or the
+    /// window sum divided by `divisor` (as the scalar average).
+    @inline(__always)
+    private func vectorWindows(_ x: UnsafePointer<Float>, _ y0: Int, _ y1: Int, _ x0: Int, _ iw: Int,
+                               _ y: UnsafeMutablePointer<Float>, _ argmax: UnsafeMutablePointer<Int64>?, _ indexBase: Int64,
+                               isMax: Bool, divisor: Int) {
+        let stride = s[1], kw = k[1]
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+            stride == 1 ? UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+                        : UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self).evenHalf
+        }
+        let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(stride)
+        if isMax {
+            var best = SIMD8<Float>(repeating: -.infinity)
+            var at = lanes &+ Int32(truncatingIfNeeded: y1 > y0 ? y0 * iw + x0 : 0)
+            for iy in y0..<y1 {
+                let row = x + iy * iw + x0
+                for kx in 0..<kw {
+                    let v = load(row + kx)
+                    let m = v .> best
+                    best.replace(with: v, where: m)
+                    at.replace(with: lanes &+ Int32(truncatingIfNeeded: iy * iw + x0 + kx), where: m)
+                }
+            }
+            UnsafeMutableRawPointer(y).storeBytes(of: best, as: SIMD8<Float>.self)
+            if let argmax {
+                UnsafeMutableRawPointer(argmax).storeBytes(of: SIMD8<Int64>(truncatingIfNeeded: at) &+ indexBase, as: SIMD8<Int64>.self)
+            }
+            return
+        }
+        var sum = SIMD8<Float>(repeating: 0)
+        for iy in y0..<y1 {
+            let row = x + iy * iw + x0
+            for kx in 0..<kw { sum += load(row + kx) }
+        }
+        let out = divisor == 0 ? SIMD8<Float>(repeating: 0) : sum / SIMD8<Float>(repeating: Float(divisor))
+        UnsafeMutableRawPointer(y).storeBytes(of: out, as: SIMD8<Float>.self)
     }
 
     /// The maximum of one clipped window and the in-plane index of its first occurrence.
