@@ -25,6 +25,8 @@ enum FastKernels {
         FastInterpolateKernel.claim,
         FastReduceKernel.claim,
         FastTransposeKernel.claim,
+        GemmDeconvolutionKernel.claim,
+        FastRecurrentKernel.claim,
     ]
 
     static func select(node: Node, reference: any Kernel, inputs: [ValueInfo], outputs: [ValueInfo]) throws -> (any Kernel)? {
