@@ -3,8 +3,13 @@
 /// A 1x1 stride-1 unpadded convolution multiplies the NCHW input directly; anything else first
 /// unfolds the input windows (im2col) into a scratch buffer reused across nodes and runs.
 /// Depthwise convolutions (one input and one output channel per group) go to ``DepthwiseConvKernel``.
+/// Inner dimensions above ``SmallGemm/maxK`` (3x3 convolutions with 32+ input channels, deep 1x1
+/// ones) run ``PackedConvGemm`` instead: packed weights, input columns packed straight from NCHW
+/// into L1-sized panels, a 4x24 FMA register tile; OpenBLAS keeps the shapes neither claims.
 final class GemmConvolutionKernel: EpilogueConvolution {
     let reference: ConvolutionKernel
+    /// Weights packed for ``PackedConvGemm`` (on the first run that takes that path).
+    let packedWeights = PackedConvWeights()
 
     init(reference: ConvolutionKernel) { self.reference = reference }
 
@@ -35,6 +40,11 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
             && g.oh == g.h && g.ow == g.w
         let threads = ctx.options.threads
+        if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim) {
+            let packed = packedWeights.get(w, groups: g.groups, m: g.outPerGroup, k: kdim, ctx: ctx)
+            PackedConvGemm.run(g: g, x: xp, packed: packed, y: yp, epilogue: epilogue, threads: threads, ctx: ctx)
+            return
+        }
         // im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the
         // scratch stays small and the tile is still in cache when sgemm reads it.
         // With few input taps (``SmallGemm``) the tile is sized for L1/L2 instead (~16K floats).

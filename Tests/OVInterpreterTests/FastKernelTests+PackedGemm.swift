@@ -1,0 +1,181 @@
+import Testing
+import OVIR
+@testable import OVInterpreter
+import _TestSupport
+
+/// ``PackedConvGemm`` (packed weights, columns from the padded phase planes, 4x24 register tile)
+/// against the reference convolution: the kernel itself on random geometries (any size, so every
+/// edge of the tiling is hit), the convolution nodes it claims through the fast kernel, the fused
+/// epilogue (bit-identical to the unfused run), and the packed-weight cache.
+@Suite("Fast kernels: packed convolution GEMM")
+struct PackedConvGemmTests {
+    let random = FastKernelTests.random
+
+    /// One convolution geometry: NCHW input, weights ([O, I, kh, kw] or [G, O/G, I/G, kh, kw]) and attributes.
+    struct Geometry: CustomTestStringConvertible, Sendable {
+        let x: [Int], w: [Int], grouped: Bool
+        let strides: [Int], dilations: [Int], padsBegin: [Int], padsEnd: [Int]
+        var attrs: [String: String] {
+            let j = { (v: [Int]) in v.map(String.init).joined(separator: ",") }
+            return ["strides": j(strides), "dilations": j(dilations), "pads_begin": j(padsBegin), "pads_end": j(padsEnd),
+                    "auto_pad": "explicit"]
+        }
+        var testDescription: String { "x\(x) w\(w) s\(strides) d\(dilations) p\(padsBegin)/\(padsEnd)" }
+    }
+
+    /// Seeded random 2-D geometries: batch 1-2, groups 1-3, 1-40 input and 1-13 output channels per
+    /// group, kernels 1-5 (non-square), stride 1-2, dilation 1-2, asymmetric padding 0-2, planes
+    /// from 1 pixel up to 20 (so K blocks, panels, row panels and the grid's dropped columns all
+    /// come in full and partial sizes).
+    static let randomGeometries: [Geometry] = {
+        var s: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func r(_ n: Int) -> Int {
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            return Int((s >> 33) % UInt64(n))
+        }
+        return (0..<40).map { i in
+            let groups = [1, 1, 1, 2, 3][r(5)]
+            let cin = 1 + r(40), cout = 1 + r(13)
+            let k = [1 + r(5), 1 + r(5)], st = [1 + r(2), 1 + r(2)], d = [1 + r(2), 1 + r(2)]
+            let pb = [r(3), r(3)], pe = [r(3), r(3)]
+            let hw = (0..<2).map { a in Swift.max(1, (k[a] - 1) * d[a] + 1 - pb[a] - pe[a]) + r(14) }
+            let batch = i % 5 == 0 ? 2 : 1
+            let w = groups == 1 ? [cout, cin, k[0], k[1]] : [groups, cout, cin, k[0], k[1]]
+            return Geometry(x: [batch, cin * groups, hw[0], hw[1]], w: w, grouped: groups > 1,
+                            strides: st, dilations: d, padsBegin: pb, padsEnd: pe)
+        }
+    }()
+
+    static func graph(_ c: Geometry, weights: Tensor) -> Graph {
+        let g = GraphBuilder()
+        let p = g.parameter("x", .f32, c.x)
+        g.result(g.op(c.grouped ? "GroupConvolution" : "Convolution", [p, g.constant(weights)], c.attrs,
+                      version: "opset1", name: "target"))
+        return g.graph
+    }
+
+    static func expectClose(_ got: [Float], _ want: [Float], _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(got.count == want.count, sourceLocation: sourceLocation)
+        var bad = 0, worst: (Float, Float) = (0, 0)
+        for (v, e) in zip(got, want) where !(abs(v - e) <= 1e-5 + 1e-4 * abs(e)) {
+            bad += 1
+            worst = (v, e)
+        }
+        #expect(bad == 0, "\(what): \(bad) of \(want.count) values differ, e.g. \(worst.0) vs \(worst.1)", sourceLocation: sourceLocation)
+    }
+
+    /// The kernel run directly (whatever ``PackedConvGemm/claims`` would choose), plain and with a
+    /// bias + PReLU epilogue, on 1 and 3 threads.
+    @Test(arguments: randomGeometries)
+    func kernelMatchesReference(_ c: Geometry) throws {
+        let fanIn = c.w.dropFirst(c.grouped ? 2 : 1).reduce(1, *)
+        let wt = random(c.w, 11, 1 / Float(fanIn).squareRoot())
+        let input = random(c.x, 12, 1)
+        let reference = try CompiledModel(graph: Self.graph(c, weights: wt), options: CompileOptions(referenceKernelsOnly: true))
+            .infer([input])[0]
+        var attrs = Attributes()
+        for (key, v) in c.attrs { attrs[key] = v }
+        let shape = ConvShape(x: c.x, w: c.w, y: reference.shape, grouped: c.grouped, window: try SpatialWindow(attrs))
+        let m = shape.outPerGroup, k = shape.inPerGroup * shape.kh * shape.kw
+        var packed = [Float](repeating: .nan, count: PackedConvGemm.packedCount(groups: shape.groups, m: m, k: k))
+        packed.withUnsafeMutableBufferPointer { p in
+            PackedConvGemm.packWeights(wt.pointer(Float.self), groups: shape.groups, m: m, k: k, into: p.baseAddress!)
+        }
+        let channels = reference.shape[1]
+        let bias = random([channels], 13, 1), slope = random([channels], 14, 0.5)
+        let plane = reference.count / (reference.shape[0] * channels)
+        let ref = reference.floatValues()
+        let fusedRef: [Float] = ref.enumerated().map { i, v in
+            let ch = (i / plane) % channels
+            let y = v + bias.floatValues()[ch]
+            return y < 0 ? y * slope.floatValues()[ch] : y
+        }
+        for threads in [1, 3] {
+            for fused in [false, true] {
+                let out = Tensor(zeros: .f32, shape: reference.shape)
+                packed.withUnsafeBufferPointer { p in
+                    PackedConvGemm.run(g: shape, x: input.pointer(Float.self), packed: p.baseAddress!, y: out.pointer(Float.self),
+                                       epilogue: fused ? ConvEpilogue(bias: bias, slope: slope, slopeStride: 1) : nil,
+                                       threads: threads, ctx: ExecutionContext(options: CompileOptions(threads: threads)))
+                }
+                Self.expectClose(out.floatValues(), fused ? fusedRef : ref, "threads \(threads) fused \(fused)")
+            }
+        }
+    }
+
+    /// Convolution nodes the fast GEMM kernel hands to the packed GEMM (K > 160, ≥ 16 output
+    /// pixels): padding, stride 2, dilation, groups, odd sizes, batch 2, 1-D, deep 1x1 with tails.
+    @Test(arguments: [
+        Geometry(x: [1, 64, 30, 30], w: [24, 64, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [2, 37, 19, 23], w: [13, 37, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 33, 25, 21], w: [10, 33, 3, 3], grouped: false, strides: [2, 2], dilations: [1, 1], padsBegin: [1, 0], padsEnd: [0, 1]),
+        Geometry(x: [1, 24, 22, 26], w: [9, 24, 3, 3], grouped: false, strides: [1, 2], dilations: [2, 2], padsBegin: [2, 1], padsEnd: [2, 2]),
+        Geometry(x: [2, 120, 11, 13], w: [3, 7, 40, 3, 3], grouped: true, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 200, 13, 11], w: [30, 200, 1, 1], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
+        Geometry(x: [1, 170, 14, 14], w: [66, 170, 1, 1], grouped: false, strides: [2, 2], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
+        Geometry(x: [1, 4, 45, 45], w: [16, 4, 7, 7], grouped: false, strides: [2, 2], dilations: [1, 1], padsBegin: [3, 3], padsEnd: [3, 3]),
+        Geometry(x: [1, 96, 9, 9], w: [130, 96, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 64, 50], w: [20, 64, 5], grouped: false, strides: [1], dilations: [1], padsBegin: [2], padsEnd: [2]),
+    ])
+    func claimedConvolutionMatchesReference(_ c: Geometry) throws {
+        let fanIn = c.w.dropFirst(c.grouped ? 2 : 1).reduce(1, *)
+        let wt = random(c.w, 15, 1 / Float(fanIn).squareRoot())
+        let m = c.grouped ? c.w[1] : c.w[0], k = fanIn
+        let outPixels = try CompiledModel(graph: Self.graph(c, weights: wt), options: CompileOptions(referenceKernelsOnly: true))
+            .infer([random(c.x, 16, 1)])[0].shape.dropFirst(2).reduce(1, *)
+        #expect(PackedConvGemm.claims(m: m, n: outPixels, k: k), "not a packed-GEMM shape: m \(m) n \(outPixels) k \(k)")
+        try FastKernelTests.differential(kernel: "blas.conv", inputs: [random(c.x, 16, 1)]) { g, p in
+            g.op(c.grouped ? "GroupConvolution" : "Convolution", [p[0], g.constant(wt)], c.attrs, version: "opset1", name: "target")
+        }
+    }
+
+    /// conv → Add(bias) → PReLU fused into the packed GEMM gives exactly the unfused chain's values
+    /// (epilogue in registers for the 1x1 shape, on the grid copy for the 3x3 shapes).
+    @Test(arguments: [
+        ([1, 200, 13, 11], [30, 200, 1, 1], FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1")),
+        ([2, 40, 17, 15], [22, 40, 3, 3], FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")),
+        ([1, 40, 17, 15], [19, 40, 3, 3], FastKernelTests.convAttrs("2,2", "1,1", dil: "1,1")),
+    ])
+    func fusedEqualsUnfusedBitForBit(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
+        let graph = FastFusionTests.chain(x: x, w: random(w, 17, 1 / Float(w.dropFirst().reduce(1, *)).squareRoot()),
+                                          grouped: false, attrs: attrs, bias: random([1, w[0], 1, 1], 18, 1), slope: random([w[0]], 19, 0.5))
+        let input = random(x, 20, 1)
+        let reference = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: true)).infer([input])[0].floatValues()
+        for threads in [1, 3] {
+            let fast = try CompiledModel(graph: graph, options: CompileOptions(threads: threads))
+            #expect(fast.fusedConvolutions["conv"] == "Add+PReLU")
+            let fused = try fast.infer([input])[0].floatValues()
+            // Watching the convolution's output runs the chain unfused (same kernel, then Add, PReLU).
+            let unfused = try fast.infer([input], observing: [fast.observable(node: "conv")!]) { _, _ in }[0].floatValues()
+            #expect(fused == unfused, "threads \(threads): fused and unfused outputs differ")
+            Self.expectClose(fused, reference, "threads \(threads) vs reference")
+        }
+    }
+
+    /// Weights that change between runs: a weights Parameter (new tensors, and one changed in
+    /// place) and weights computed in the graph (an arena tensor rewritten every run).
+    @Test func weightsThatChangeBetweenRunsAreRepacked() throws {
+        let xShape = [1, 40, 12, 12], wShape = [12, 40, 3, 3]
+        let attrs = FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")
+        let g = GraphBuilder()
+        let x = g.parameter("x", .f32, xShape), wp = g.parameter("w", .f32, wShape)
+        g.result(g.op("Convolution", [x, wp], attrs, version: "opset1", name: "direct"))
+        let scaled = g.op("Multiply", [wp, g.constant([0.5], shape: [1])], ["auto_broadcast": "numpy"], version: "opset1", name: "scale")
+        g.result(g.op("Convolution", [x, scaled], attrs, version: "opset1", name: "computed"))
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true))
+        let fast = try CompiledModel(graph: g.graph)
+        #expect(fast.kernelNamesByNode["direct"] == "blas.conv")
+        #expect(PackedConvGemm.claims(m: 12, n: 144, k: 360))
+        let input = random(xShape, 21, 1)
+        var w = random(wShape, 22, 0.05)
+        for round in 0..<3 {
+            let want = try reference.infer([input, w]), got = try fast.infer([input, w])
+            for (r, f) in zip(want, got) { Self.expectClose(f.floatValues(), r.floatValues(), "round \(round)") }
+            if round == 0 {
+                w = random(wShape, 23, 0.05)
+            } else {
+                try w.withUnsafeMutableBufferPointer(as: Float.self) { p in for i in p.indices { p[i] = -p[i] * 1.5 } }
+            }
+        }
+    }
+}
