@@ -18,6 +18,13 @@ public final class TensorBuffer: @unchecked Sendable {
     private var ownsBytes: Bool
 
     public var isReadOnly: Bool { owner != nil }
+    /// The mapped weights file this buffer borrows from, if any.
+    package var mappedWeights: WeightsFile? { owner as? WeightsFile }
+    /// For a region of a mapped weights file: drops the pages it spans from memory (the bytes do
+    /// not change; see ``WeightsFile/releaseResidentPages()``). No-op for other buffers.
+    package func releaseMappedPages() {
+        (owner as? WeightsFile)?.releaseResidentPages(of: UnsafeRawPointer(bytes), byteCount: byteCount)
+    }
     /// Whether `bytes` is a region of an activation arena (writable, not owned).
     public var isArenaRegion: Bool { owner == nil && !ownsBytes }
 

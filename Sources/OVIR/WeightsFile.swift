@@ -81,6 +81,28 @@ public final class WeightsFile: @unchecked Sendable {
         return base + offset
     }
 
+    /// Drops the pages of the mapping that are resident (`madvise(MADV_DONTNEED)`); no-op for
+    /// in-memory weights. The bytes do not change: the mapping is private and never written, so a
+    /// page read later is faulted in again from the file (the page cache). Called once a model is
+    /// compiled: the pages only constant folding read (FakeQuantize'd or f16 weights, now owned f32
+    /// copies) then stop counting in the process's memory; the pages kernels read come back on
+    /// first use.
+    package func releaseResidentPages() {
+        guard isMapped, let base else { return }
+        _ = madvise(UnsafeMutableRawPointer(mutating: base), byteCount, Int32(MADV_DONTNEED))
+    }
+
+    /// Drops the resident pages of the mapping that hold any of the bytes `[start, start + count)`
+    /// (whole pages, so a neighbouring constant on a shared page is refaulted when read); see
+    /// ``releaseResidentPages()``. No-op outside the mapping and for in-memory weights.
+    package func releaseResidentPages(of start: UnsafeRawPointer, byteCount count: Int) {
+        guard isMapped, let base, count > 0, start >= base, start + count <= base + byteCount else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let lo = (start - base) / page * page
+        let hi = min(byteCount, ((start - base) + count + page - 1) / page * page)
+        _ = madvise(UnsafeMutableRawPointer(mutating: base + lo), hi - lo, Int32(MADV_DONTNEED))
+    }
+
     deinit {
         guard let base else { return }
         if isMapped {

@@ -28,6 +28,7 @@ struct Benchmark: ParsableCommand {
             guard warmup >= 0 else { throw OVIRError("--warmup must be 0 or more, found \(warmup)") }
             guard threads >= 1 else { throw OVIRError("--threads must be at least 1, found \(threads)") }
             let graph = try IRReader.read(xmlPath: model, binPath: weights)
+            ProcessMemory.trimFreeHeap()
             let compiled = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: referenceOnly, threads: threads, trace: trace))
             ProcessMemory.trimFreeHeap()
             var rng = SplitMix64(seed: seed)

@@ -21,7 +21,9 @@ struct Infer: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let options = CompileOptions(referenceKernelsOnly: referenceOnly, threads: max(1, threads), trace: trace)
-            let compiled = try CompiledModel(graph: IRReader.read(xmlPath: model, binPath: weights), options: options)
+            let graph = try IRReader.read(xmlPath: model, binPath: weights)
+            ProcessMemory.trimFreeHeap()   // the XML parse's memory, before compiling adds to the heap
+            let compiled = try CompiledModel(graph: graph, options: options)
             ProcessMemory.trimFreeHeap()
             let values = try bindInputs(compiled)
             let outputs = try compiled.infer(values)

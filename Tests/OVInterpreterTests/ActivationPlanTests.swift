@@ -1,5 +1,7 @@
+import Foundation
 import Testing
 @testable import OVInterpreter
+@testable import OVIR
 import _TestSupport
 
 /// The activation arena: offsets planned from lifetimes, regions reused across tensors and runs,
@@ -103,4 +105,100 @@ struct ActivationPlanTests {
         let out = try model.infer([Tensor(shape: [1, 64], scalars: Self.input(1))])
         #expect(out[0].floatValues() == Self.expected(Self.input(1))["out"]!)
     }
+}
+
+/// What a compiled model keeps resident: fused convolution chains plan no arena space for the
+/// tensors a fused run never produces, and the mapped weights pages that only constant folding read
+/// are given back.
+@Suite("Activation arena: fusion and weights residency")
+struct ArenaResidencyTests {
+    static func random(_ shape: [Int], _ seed: UInt64, _ scale: Float) -> Tensor {
+        FastKernelTests.random(shape, seed: seed, scale: scale)
+    }
+
+    /// x → Relu → GroupConvolution → Add(bias) → PReLU → Relu, 8 x 20 x 20 floats per activation.
+    static func fusedChain() -> Graph {
+        let g = GraphBuilder()
+        let p = g.parameter("x", .f32, [1, 8, 20, 20])
+        let pre = g.op("Relu", [p], [:], version: "opset1", name: "pre")
+        let conv = g.op("GroupConvolution", [pre, g.constant(random([8, 1, 1, 3, 3], 90, 0.3))],
+                        FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"), version: "opset1", name: "conv")
+        let add = g.op("Add", [conv, g.constant(random([1, 8, 1, 1], 91, 1))], ["auto_broadcast": "numpy"],
+                       version: "opset1", name: "add")
+        let prelu = g.op("PReLU", [add, g.constant(random([8], 92, 0.5))], [:], version: "opset1", name: "prelu")
+        g.result(g.op("Relu", [prelu], [:], version: "opset1", name: "post"))
+        return g.graph
+    }
+
+    @Test("a fused chain's inner tensors get no arena space; observing them still works")
+    func fusedChainArena() throws {
+        let graph = Self.fusedChain()
+        let fast = try CompiledModel(graph: graph)
+        #expect(fast.fusedConvolutions["conv"] == "Add+PReLU")
+        let bytes = 8 * 20 * 20 * 4
+        // Live at the convolution: its input (pre) and the fused result (prelu's slot); conv's and
+        // add's outputs are never produced by a fused run. Before: 3 x bytes.
+        #expect(fast.activationMemory.arenaBytes == 2 * bytes)
+        for name in ["conv", "add"] {
+            let o = fast.observable(node: name)!
+            #expect(fast.plan.offsets[o.slot] == -1, "\(name) has no arena offset")
+        }
+        let ref = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: true))
+        let input = Self.random([1, 8, 20, 20], 93, 1)
+        let names = ["conv", "add", "prelu"]
+        func run(_ m: CompiledModel, observe: Bool) throws -> ([[Float]], [Float]) {
+            var seen = [[Float]](repeating: [], count: names.count)
+            let out = try m.infer([input], observing: observe ? names.map { m.observable(node: $0)! } : []) { k, t in
+                seen[k] = t.floatValues()
+            }
+            return (seen, out[0].floatValues())
+        }
+        let (refSeen, refOut) = try run(ref, observe: true)
+        // Observed (unfused, inner tensors allocated when produced), fused, observed again.
+        for observe in [true, false, true] {
+            let (seen, out) = try run(fast, observe: observe)
+            FastFusionTests.expectSame(refOut, out, "output, observing: \(observe)")
+            if observe { for k in names.indices { FastFusionTests.expectSame(refSeen[k], seen[k], "observed \(names[k])") } }
+        }
+    }
+
+    /// Resident kB of the mapping that contains `address` (/proc/self/smaps), nil if none does.
+    static func residentKB(ofMappingAt address: UnsafeRawPointer) throws -> Int? {
+        let a = UInt(bitPattern: address)
+        var inside = false
+        for line in try String(contentsOfFile: "/proc/self/smaps", encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if let range = fields.first, range.contains("-"), !range.hasSuffix(":") {
+                let ends = range.split(separator: "-").compactMap { UInt($0, radix: 16) }
+                inside = ends.count == 2 && ends[0] <= a && a < ends[1]
+            } else if inside, fields.first == "Rss:", fields.count >= 2 {
+                return Int(fields[1])
+            }
+        }
+        return nil
+    }
+
+    #if os(Linux)
+    @Test("weights pages that only constant folding read are not resident after compiling")
+    func foldedWeightsPagesReleased() throws {
+        // POT's INT8 IR: every convolution weight is FakeQuantize(f32 Const), folded into an owned copy.
+        let graph = try IRReader.read(xmlPath: Fixtures.path("models/face_landmark/pot/face_landmark_int8.xml"))
+        let file = try #require(graph.nodes.lazy.compactMap { $0.constant?.buffer.mappedWeights }.first)
+        let base = try #require(file.base)
+        // Touch every page as folding does, then compile.
+        var sum: UInt8 = 0
+        for off in stride(from: 0, to: file.byteCount, by: 4096) { sum &+= base.load(fromByteOffset: off, as: UInt8.self) }
+        _ = sum
+        #expect(try Self.residentKB(ofMappingAt: base) ?? 0 > file.byteCount / 1024 / 2)
+        let model = try CompiledModel(graph: graph)
+        #expect(try Self.residentKB(ofMappingAt: base) == 0)
+        // Kernels still read the right bytes: the same outputs as a model compiled from a fresh read.
+        let input = Self.random([1, 3, 192, 192], 94, 1)
+        let fresh = try CompiledModel(graph: IRReader.read(xmlPath: Fixtures.path("models/face_landmark/pot/face_landmark_int8.xml")))
+        let a = try model.infer([input]), b = try fresh.infer([input])
+        for (x, y) in zip(a, b) { #expect(x.floatValues() == y.floatValues()) }
+        // Only what kernels read came back (biases, PReLU slopes, folded-away weights stay out).
+        #expect(try Self.residentKB(ofMappingAt: base) ?? Int.max < file.byteCount / 1024 / 2)
+    }
+    #endif
 }

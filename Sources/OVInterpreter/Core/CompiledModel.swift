@@ -129,6 +129,9 @@ public final class CompiledModel: @unchecked Sendable {
                     constants[s] = values[k]
                     infos[s] = ValueInfo(values[k])
                 }
+                // The folded inputs' mapped weight pages (e.g. the f32 weights under a FakeQuantize,
+                // now an owned copy) leave memory at once; a kernel that reads them faults them back.
+                if !allOutputsKnown { for s in inputSlots { infos[s].value?.buffer.releaseMappedPages() } }
                 continue
             }
             let isStatic = outInfos.allSatisfy { $0.shape.isStatic }
@@ -174,6 +177,10 @@ public final class CompiledModel: @unchecked Sendable {
         // live from the convolution's step on, so it never shares bytes with the convolution's inputs.
         var bornAt: [Int: Int] = [:]
         for (i, f) in fusions { bornAt[f.outputSlot] = i }
+        // A fused run never produces the chain's inner tensors (the convolution's output, the Add's
+        // before a PReLU), so they get no arena space: runs that observe one of them execute the chain
+        // unfused and allocate those tensors when produced (freed after their last use).
+        let hidden = Set(fusions.values.flatMap(\.hiddenSlots))
 
         var items: [ActivationPlan.Item] = [], activationSizes: [Int] = []
         for (i, step) in steps.enumerated() {
@@ -182,7 +189,7 @@ public final class CompiledModel: @unchecked Sendable {
                 guard let shape = outInfos[k].shape.staticShape else { continue }
                 let bytes = outInfos[k].elementType.byteCount(for: shape.reduce(1, *))
                 activationSizes.append(bytes)
-                guard !step.kernel.allocatesOutputs, lastUse[s] != Int.max else { continue }
+                guard !step.kernel.allocatesOutputs, lastUse[s] != Int.max, !hidden.contains(s) else { continue }
                 let first = bornAt[s] ?? i
                 items.append(.init(slot: s, bytes: ActivationPlan.aligned(bytes), first: first, last: max(i, lastUse[s])))
             }
@@ -223,6 +230,13 @@ public final class CompiledModel: @unchecked Sendable {
             return ModelIO(name: port?.name ?? r.name, names: port?.names ?? [], nodeName: r.name,
                            elementType: infos[s].elementType, shape: infos[s].shape)
         }
+        // Constant folding has read weights that no kernel reads again (FakeQuantize'd or f16 weights
+        // now have owned f32 copies): drop the mapped pages, kernels fault the ones they read back in.
+        var weightFiles: [ObjectIdentifier: WeightsFile] = [:]
+        for node in graph.nodes {
+            if let f = node.constant?.buffer.mappedWeights { weightFiles[ObjectIdentifier(f)] = f }
+        }
+        for f in weightFiles.values { f.releaseResidentPages() }
     }
 
     deinit {
