@@ -183,7 +183,8 @@ struct ArenaResidencyTests {
     func foldedWeightsPagesReleased() throws {
         // POT's INT8 IR: every convolution weight is FakeQuantize(f32 Const), folded into an owned copy.
         let graph = try IRReader.read(xmlPath: Fixtures.path("models/face_landmark/pot/face_landmark_int8.xml"))
-        let file = try #require(graph.nodes.lazy.compactMap { $0.constant?.buffer.mappedWeights }.first)
+        let files = graph.nodes.compactMap { $0.constant?.buffer.mappedWeights }
+        let file = try #require(files.first)
         let base = try #require(file.base)
         // Touch every page as folding does, then compile.
         var sum: UInt8 = 0
