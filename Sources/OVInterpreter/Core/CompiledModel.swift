@@ -35,7 +35,7 @@ public final class CompiledModel: @unchecked Sendable {
     let plan: ActivationPlan
     /// What the activations need (arena, peak live bytes, largest tensors).
     public let activationMemory: ActivationMemory
-    /// Convolution + bias Add (+ PReLU) chains by the convolution's step index (fast kernels only).
+    /// Convolution + bias Add (+ residual Add) (+ activation) chains by the convolution's step index (fast kernels only).
     let fusions: [Int: ConvFusion]
     private let lock = NSLock()
     /// The activation arena (`plan.arenaBytes`), allocated on the first run; guarded by `lock`.
@@ -168,9 +168,9 @@ public final class CompiledModel: @unchecked Sendable {
 
         var fusions: [Int: ConvFusion] = [:]
         // The developer-only bf16 emulation rounds between steps, so it runs them unfused.
-        if !options.referenceKernelsOnly && options.bf16Emulation == .off {
+        if !options.referenceKernelsOnly && options.bf16Emulation == .off && options.fuseConvolutions {
             for i in steps.indices {
-                if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse) { fusions[i] = f }
+                if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse, infos: infos) { fusions[i] = f }
             }
         }
         // A fused chain writes its last step's output while the convolution runs: that tensor is

@@ -140,15 +140,16 @@ extension CompiledModel {
         return resultSlots.map { slots[$0]! }
     }
 
-    /// Runs a convolution with its bias Add (+ PReLU) fused in: the result goes straight to the last
-    /// absorbed step's slot (planned live from the convolution's step on).
+    /// Runs a convolution with its bias Add (+ residual Add) (+ activation) fused in: the result goes
+    /// straight to the last absorbed step's slot (planned live from the convolution's step on).
     private func runFused(_ step: Step, _ f: ConvFusion, _ i: Int, _ slots: inout [Tensor?], _ ctx: ExecutionContext,
                           trace: Bool, observer: ((Int, Tensor) throws -> Void)?, watchers: [Int: [Int]]) throws {
         var ins = step.inputSlots.map { slots[$0]! }
         let start = trace ? DispatchTime.now().uptimeNanoseconds : 0
         var outs = [planned(slot: f.outputSlot, f.outputInfo)]
+        let epilogue = f.residualSlot == nil ? f.epilogue : f.epilogue.bound(residual: slots[f.residualSlot!]!, output: outs[0])
         do {
-            try (step.kernel as! EpilogueConvolution).run(ins, &outs, ctx, epilogue: f.epilogue)
+            try (step.kernel as! EpilogueConvolution).run(ins, &outs, ctx, epilogue: epilogue)
         } catch let e as OVIRError {
             throw e.location == nil ? OVIRError(file: e.file, location: step.node.label, e.message) : e
         }
@@ -161,8 +162,11 @@ extension CompiledModel {
         slots[f.outputSlot] = outs[0]
         outs.removeAll()
         if let observer, let ks = watchers[f.outputSlot] { for w in ks { try observer(w, slots[f.outputSlot]!) } }
-        for s in step.inputSlots where lastUse[s] == i && constants[s] == nil {
-            release(&slots[s], slot: s)
+        // Inputs of the convolution and of the absorbed steps (the residual) whose last reader was in the chain.
+        for j in i...(i + f.absorbed) {
+            for s in steps[j].inputSlots where lastUse[s] == j && constants[s] == nil {
+                release(&slots[s], slot: s)
+            }
         }
         if lastUse[f.outputSlot] < 0 { release(&slots[f.outputSlot], slot: f.outputSlot) }
     }

@@ -81,6 +81,10 @@ public struct CompileOptions: Sendable {
     /// DEVELOPER-ONLY, not part of the public contract: round tensors to bfloat16 where OpenVINO's
     /// CPU plugin would with bf16 inference precision (`BF16Emulation.swift`). Default `.off`.
     public var bf16Emulation: BF16Emulation
+    /// Fuse convolution + bias Add (+ residual Add) (+ activation) chains into the convolution's
+    /// output pass (fast kernels only; `FastFusion.swift`). Off: every step runs on its own (tests
+    /// compare both; results are bit-identical).
+    package var fuseConvolutions = true
 
     public init(referenceKernelsOnly: Bool = false, threads: Int = 1, trace: Bool = false, constantFolding: Bool = true,
                 bf16Emulation: BF16Emulation = .off) {

@@ -23,6 +23,9 @@ final class GemmConvolutionKernel: EpilogueConvolution {
 
     var kernelName: String { "blas.conv" }
 
+    /// Epilogues reach ``SmallGemm`` (in registers) or ``ConvEpilogue/apply(_:count:channel:)`` (after sgemm).
+    var supportsResidualEpilogue: Bool { true }
+
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {

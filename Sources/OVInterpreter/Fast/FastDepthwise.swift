@@ -23,6 +23,8 @@ final class DepthwiseConvKernel: EpilogueConvolution {
 
     var kernelName: String { "simd.depthwise" }
 
+    var supportsResidualEpilogue: Bool { true }
+
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
@@ -125,9 +127,13 @@ struct DepthwisePlan {
     func convolve(_ buf: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                   _ offsets: UnsafeBufferPointer<Int>, _ epilogue: ConvEpilogue? = nil, channel: Int = 0) {
         // The epilogue's constants for this channel, read once (0: none, 1: bias, 2: bias + PReLU).
-        let mode = epilogue == nil ? 0 : epilogue?.slope == nil ? 1 : 2
-        let bias = SIMD8<Float>(repeating: epilogue.map { $0.bias.pointer(Float.self)[channel] } ?? 0)
-        let slope = SIMD8<Float>(repeating: epilogue.flatMap { e in e.slope.map { $0.pointer(Float.self)[channel * e.slopeStride] } } ?? 0)
+        // Residual / ReLU / Clamp epilogues (``EpilogueTail``) store the biased row from registers
+        // and finish it right after (`general`), while it is in L1.
+        let general = epilogue.map { !$0.isBiasPReLU } ?? false
+        let mode = epilogue.map { e in e.slope == nil || general ? 1 : 2 } ?? 0
+        let (b, s) = epilogue?.constants(channel: channel) ?? (0, 1)
+        let bias = SIMD8<Float>(repeating: b), slope = SIMD8<Float>(repeating: s)
+        let tail = epilogue?.tail ?? EpilogueTail()
         @inline(__always) func finish(_ v: SIMD8<Float>) -> SIMD8<Float> {
             if mode == 0 { return v }
             var v = v + bias
@@ -187,6 +193,7 @@ struct DepthwisePlan {
                 }
                 o += 8
             }
+            if general { tail.finishRow(yrow, count: g.ow, slope: s) }
         }
     }
 }

@@ -7,7 +7,7 @@
 /// Register tile: 4 rows × 24 columns (12 SIMD8 accumulators, 3 loads of `B` and 4 weight
 /// broadcasts per step of `p`; FMA keeps it within 16 ymm registers — separate multiply and add
 /// spilled), then 4 × 8, then 1-row tiles for the last `m mod 4` rows. The `B` panel of one tile
-/// column (k × 24 floats) stays in L1 across all row blocks. The epilogue (bias + PReLU) runs in registers before the one store of each output.
+/// column (k × 24 floats) stays in L1 across all row blocks. The epilogue (bias, residual, activation) runs in registers before the one store of each output.
 /// Sums run over `p` in increasing order with fused multiply-adds (one rounding per step; the
 /// reference rounds the product and the sum, so results differ in the last bits, as OpenBLAS's do).
 enum SmallGemm {
@@ -30,14 +30,36 @@ enum SmallGemm {
         @inline(__always) func slope(_ i: Int) -> SIMD8<Float> {
             SIMD8<Float>(repeating: slopeP.map { $0[(channelBase + i) * slopeStride] } ?? 1)
         }
-        let hasBias = biasP != nil, hasSlope = slopeP != nil
+        // Residual Add / ReLU / Clamp epilogues (``EpilogueTail``): the registers get the bias only,
+        // and each panel's rows (in L1) are finished right after the panel (`after`), so the
+        // register tile's code is the same for every epilogue.
+        let general = epilogue.map { !$0.isBiasPReLU } ?? false
+        let tail = epilogue?.tail ?? EpilogueTail()
+        let hasBias = biasP != nil, hasSlope = slopeP != nil && !general
         @inline(__always) func finish(_ v: SIMD8<Float>, _ bv: SIMD8<Float>, _ sv: SIMD8<Float>) -> SIMD8<Float> {
             guard hasBias else { return v }
             let y = v + bv
             guard hasSlope else { return y }
             return y.replacing(with: y * sv, where: y .< 0)
         }
-        @inline(__always) func finishScalar(_ v: Float, _ i: Int) -> Float {
+        @inline(__always) func put(_ v: SIMD8<Float>, _ bv: SIMD8<Float>, _ sv: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+            store8(finish(v, bv, sv), p)
+        }
+        // Columns `finished..<upTo` of every row, once ~256 columns are pending (still in L1/L2;
+        // a call per 24-column panel cost more than the pass it saves) and at the end.
+        var finished = 0
+        func finishColumns(upTo: Int, force: Bool) {
+            guard general, upTo - finished >= (force ? 1 : 256) else { return }
+            for i in 0..<m {
+                tail.finishRow(c + i * ldc + finished, count: upTo - finished,
+                               slope: slopeP.map { $0[(channelBase + i) * slopeStride] } ?? 1)
+            }
+            finished = upTo
+        }
+        @inline(__always) func finishScalar(_ v: Float, _ i: Int, at p: UnsafeMutablePointer<Float>) -> Float {
+            if general, let biasP {
+                return tail.after(v + biasP[channelBase + i], slope: slopeP.map { $0[(channelBase + i) * slopeStride] } ?? 1, at: p)
+            }
             guard let biasP else { return v }
             let y = v + biasP[channelBase + i]
             guard let slopeP else { return y }
@@ -69,14 +91,14 @@ enum SmallGemm {
                 }
                 let cp = c + i * ldc + j
                 var bv = bias(i), sv = slope(i)
-                store8(finish(c00, bv, sv), cp); store8(finish(c01, bv, sv), cp + 8); store8(finish(c02, bv, sv), cp + 16)
+                put(c00, bv, sv, cp); put(c01, bv, sv, cp + 8); put(c02, bv, sv, cp + 16)
                 bv = bias(i + 1); sv = slope(i + 1)
-                store8(finish(c10, bv, sv), cp + ldc); store8(finish(c11, bv, sv), cp + ldc + 8); store8(finish(c12, bv, sv), cp + ldc + 16)
+                put(c10, bv, sv, cp + ldc); put(c11, bv, sv, cp + ldc + 8); put(c12, bv, sv, cp + ldc + 16)
                 bv = bias(i + 2); sv = slope(i + 2)
                 let cp2 = cp + 2 * ldc, cp3 = cp + 3 * ldc
-                store8(finish(c20, bv, sv), cp2); store8(finish(c21, bv, sv), cp2 + 8); store8(finish(c22, bv, sv), cp2 + 16)
+                put(c20, bv, sv, cp2); put(c21, bv, sv, cp2 + 8); put(c22, bv, sv, cp2 + 16)
                 bv = bias(i + 3); sv = slope(i + 3)
-                store8(finish(c30, bv, sv), cp3); store8(finish(c31, bv, sv), cp3 + 8); store8(finish(c32, bv, sv), cp3 + 16)
+                put(c30, bv, sv, cp3); put(c31, bv, sv, cp3 + 8); put(c32, bv, sv, cp3 + 16)
                 i += 4
             }
             while i < m {
@@ -89,10 +111,11 @@ enum SmallGemm {
                     bp += ldb
                 }
                 let cp = c + i * ldc + j, bv = bias(i), sv = slope(i)
-                store8(finish(c0, bv, sv), cp); store8(finish(c1, bv, sv), cp + 8); store8(finish(c2, bv, sv), cp + 16)
+                put(c0, bv, sv, cp); put(c1, bv, sv, cp + 8); put(c2, bv, sv, cp + 16)
                 i += 1
             }
             j += 24
+            finishColumns(upTo: j, force: false)
         }
         // 8-column panels; the last `n mod 8` columns as one more panel ending at column n (it
         // recomputes a few columns already written, from B, with the same result).
@@ -112,10 +135,10 @@ enum SmallGemm {
                     bp += ldb
                 }
                 let cp = c + i * ldc + j
-                store8(finish(c0, bias(i), slope(i)), cp)
-                store8(finish(c1, bias(i + 1), slope(i + 1)), cp + ldc)
-                store8(finish(c2, bias(i + 2), slope(i + 2)), cp + 2 * ldc)
-                store8(finish(c3, bias(i + 3), slope(i + 3)), cp + 3 * ldc)
+                put(c0, bias(i), slope(i), cp)
+                put(c1, bias(i + 1), slope(i + 1), cp + ldc)
+                put(c2, bias(i + 2), slope(i + 2), cp + 2 * ldc)
+                put(c3, bias(i + 3), slope(i + 3), cp + 3 * ldc)
                 i += 4
             }
             while i < m {
@@ -126,7 +149,7 @@ enum SmallGemm {
                     c0 = c0.addingProduct(SIMD8<Float>(repeating: ai[p]), load8(bp))
                     bp += ldb
                 }
-                store8(finish(c0, bias(i), slope(i)), c + i * ldc + j)
+                put(c0, bias(i), slope(i), c + i * ldc + j)
                 i += 1
             }
         }
@@ -134,8 +157,12 @@ enum SmallGemm {
             panel8(j)
             j += 8
         }
+        finishColumns(upTo: j, force: true)
         if j < n && n >= 8 {
             panel8(n - 8)
+            // The overlapping panel rewrote columns n-8..<j with biased values: finish them again.
+            finished = Swift.min(finished, n - 8)
+            finishColumns(upTo: n, force: true)
             return
         }
         // Fewer than 8 columns in all (a thread's or an im2col tile's short remainder): scalar.
@@ -148,7 +175,7 @@ enum SmallGemm {
                     s = s.addingProduct(ai[p], bp[0])
                     bp += ldb
                 }
-                c[i * ldc + j] = finishScalar(s, i)
+                c[i * ldc + j] = finishScalar(s, i, at: c + i * ldc + j)
             }
             j += 1
         }
