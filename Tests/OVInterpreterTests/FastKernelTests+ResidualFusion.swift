@@ -67,8 +67,10 @@ struct ResidualFusionTests {
         // Fewer than 8 columns (scalar SmallGemm) and one column (matrix-vector path).
         ([1, 12, 2, 3], [12, 12, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 12, 2, 3]),
         ([1, 40, 3, 3], [9, 40, 3, 3], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 9, 1, 1]),
-        // K = 64·9 > 160: im2col + OpenBLAS, epilogue after each tile's sgemm.
+        // K = 64·9 > 160: the packed GEMM on a padded grid, epilogue on the copy out of the grid.
         ([1, 64, 14, 14], [64, 64, 3, 3], false, FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"), [1, 64, 14, 14]),
+        // 1x1 with K = 192 > 160: the packed GEMM writing the output directly (bias in registers there).
+        ([1, 192, 7, 9], [20, 192, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 20, 7, 9]),
         // Stride 2 with a separate residual input.
         ([1, 8, 20, 20], [12, 8, 3, 3], false, FastKernelTests.convAttrs("2,2", "1,1", dil: "1,1"), [1, 12, 10, 10]),
         ]

@@ -45,7 +45,15 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let threads = ctx.options.threads
         if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim) {
             let packed = packedWeights.get(w, groups: g.groups, m: g.outPerGroup, k: kdim, ctx: ctx)
-            PackedConvGemm.run(g: g, x: xp, packed: packed, y: yp, epilogue: epilogue, threads: threads, ctx: ctx)
+            // The packed kernel applies bias (+ PReLU) epilogues itself; residual / ReLU / Clamp
+            // ones (``EpilogueTail``) run over each output row after it.
+            let inKernel = epilogue?.isBiasPReLU == false ? nil : epilogue
+            PackedConvGemm.run(g: g, x: xp, packed: packed, y: yp, epilogue: inKernel, threads: threads, ctx: ctx)
+            if inKernel == nil, let epilogue {
+                for row in 0..<(g.batch * g.groups * g.outPerGroup) {
+                    epilogue.apply(yp + row * ncols, count: ncols, channel: row % (g.groups * g.outPerGroup))
+                }
+            }
             return
         }
         // im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the
