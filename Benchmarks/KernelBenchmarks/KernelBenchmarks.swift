@@ -15,8 +15,25 @@ struct Case: Sendable {
 }
 
 let cases: [Case] = [
-    Case(name: "conv3x3 64->64 @56 (im2col+sgemm 64x3136x576)", flops: 2.0 * 64 * 64 * 9 * 56 * 56) { b in
+    // Packed convolution GEMM (PackedConvGemm, K > 160): ResNet-18/50 stage shapes, strided,
+    // grouped and deep 1x1 convolutions.
+    Case(name: "conv3x3 64->64 @56 (packed GEMM 64x3136x576)", flops: 2.0 * 64 * 64 * 9 * 56 * 56) { b in
         b.op("Convolution", [b.parameter([1, 64, 56, 56]), b.constant(b.random([64, 64, 3, 3], scale: 0.1))], ModelBuilder.conv(1, 1))
+    },
+    Case(name: "conv3x3 128->128 @28 (packed GEMM 128x784x1152)", flops: 2.0 * 128 * 128 * 9 * 28 * 28) { b in
+        b.op("Convolution", [b.parameter([1, 128, 28, 28]), b.constant(b.random([128, 128, 3, 3], scale: 0.05))], ModelBuilder.conv(1, 1))
+    },
+    Case(name: "conv3x3 256->256 @14 (packed GEMM 256x196x2304)", flops: 2.0 * 256 * 256 * 9 * 14 * 14) { b in
+        b.op("Convolution", [b.parameter([1, 256, 14, 14]), b.constant(b.random([256, 256, 3, 3], scale: 0.03))], ModelBuilder.conv(1, 1))
+    },
+    Case(name: "conv3x3 s2 64->128 @56 (packed GEMM 128x784x576)", flops: 2.0 * 128 * 64 * 9 * 28 * 28) { b in
+        b.op("Convolution", [b.parameter([1, 64, 56, 56]), b.constant(b.random([128, 64, 3, 3], scale: 0.1))], ModelBuilder.conv(2, 1))
+    },
+    Case(name: "conv1x1 256->64 @56 (packed GEMM 64x3136x256)", flops: 2.0 * 256 * 64 * 56 * 56) { b in
+        b.op("Convolution", [b.parameter([1, 256, 56, 56]), b.constant(b.random([64, 256, 1, 1], scale: 0.06))], ModelBuilder.conv(1, 0))
+    },
+    Case(name: "groupconv3x3 2 groups 128->128 @56 (packed GEMM 2x 64x3136x576)", flops: 2.0 * 128 * 64 * 9 * 56 * 56) { b in
+        b.op("GroupConvolution", [b.parameter([1, 128, 56, 56]), b.constant(b.random([2, 64, 64, 3, 3], scale: 0.1))], ModelBuilder.conv(1, 1))
     },
     Case(name: "conv1x1 24->144 @56 (sgemm 144x3136x24)", flops: 2.0 * 144 * 24 * 56 * 56) { b in
         b.op("Convolution", [b.parameter([1, 24, 56, 56]), b.constant(b.random([144, 24, 1, 1]))], ModelBuilder.conv(1, 0))

@@ -123,7 +123,7 @@ struct PackedConvGemmTests {
         let m = c.grouped ? c.w[1] : c.w[0], k = fanIn
         let outPixels = try CompiledModel(graph: Self.graph(c, weights: wt), options: CompileOptions(referenceKernelsOnly: true))
             .infer([random(c.x, 16, 1)])[0].shape.dropFirst(2).reduce(1, *)
-        #expect(PackedConvGemm.claims(m: m, n: outPixels, k: k), "not a packed-GEMM shape: m \(m) n \(outPixels) k \(k)")
+        #expect(PackedConvGemm.claims(m: m, n: outPixels, k: k, pointwise: false), "not a packed-GEMM shape: m \(m) n \(outPixels) k \(k)")
         try FastKernelTests.differential(kernel: "blas.conv", inputs: [random(c.x, 16, 1)]) { g, p in
             g.op(c.grouped ? "GroupConvolution" : "Convolution", [p[0], g.constant(wt)], c.attrs, version: "opset1", name: "target")
         }
@@ -165,7 +165,7 @@ struct PackedConvGemmTests {
         let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true))
         let fast = try CompiledModel(graph: g.graph)
         #expect(fast.kernelNamesByNode["direct"] == "blas.conv")
-        #expect(PackedConvGemm.claims(m: 12, n: 144, k: 360))
+        #expect(PackedConvGemm.claims(m: 12, n: 144, k: 360, pointwise: false))
         let input = random(xShape, 21, 1)
         var w = random(wShape, 22, 0.05)
         for round in 0..<3 {

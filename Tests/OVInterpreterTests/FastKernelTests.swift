@@ -98,9 +98,10 @@ struct FastKernelTests {
         ([1, 37, 1, 1], [9, 37, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),      // 1x1 on one pixel, k not a multiple of 8
         // SmallGemm (inner dimension ≤ 160): 24- and 8-column panels, the overlapping last panel,
         // rows not a multiple of 4, a thread chunk of 4 columns (3 threads: 24 + 24 + 4), an im2col
-        // tile remainder of 3 columns (576 + 3), and the largest inner dimension it takes.
+        // tile remainder of 3 columns (576 + 3), and the largest inner dimension it takes (with fewer
+        // than 32 output channels: more go to PackedConvGemm from K = 32 up).
         ([1, 16, 20, 21], [13, 16, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),
-        ([1, 160, 4, 13], [400, 160, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),
+        ([1, 160, 4, 13], [31, 160, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),
         ([1, 3, 3, 193], [5, 3, 3, 3], convAttrs("1,1", "1,1", dil: "1,1")),
         ([1, 3, 192, 192], [16, 3, 3, 3], convAttrs("2,2", "0,0", "1,1", dil: "1,1")), // face_landmark's first conv
         ([1, 128, 6, 6], [128, 128, 1, 1], convAttrs("1,1", "0,0", dil: "1,1")),

@@ -43,7 +43,7 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
             && g.oh == g.h && g.ow == g.w
         let threads = ctx.options.threads
-        if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim) {
+        if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: direct) {
             let packed = packedWeights.get(w, groups: g.groups, m: g.outPerGroup, k: kdim, ctx: ctx)
             // The packed kernel applies bias (+ PReLU) epilogues itself; residual / ReLU / Clamp
             // ones (``EpilogueTail``) run over each output row after it.

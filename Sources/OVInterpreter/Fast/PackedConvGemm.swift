@@ -39,15 +39,19 @@ enum PackedConvGemm {
     /// every convolution the GEMM kernel takes, `blas` disables it; unset = the measured choice.
     static let override: String? = ProcessInfo.processInfo.environment["SWIFTPOT_CONV_GEMM"]
 
-    /// Whether this kernel (rather than ``SmallGemm`` or OpenBLAS) runs a convolution of this shape.
-    /// Measured on Zen 3 (docs/PERFORMANCE.md): it wins from K = 160 up; below that ``SmallGemm``
-    /// reads the columns in place without packing. Very short column counts (under 16 output
-    /// pixels) waste most of a 24-wide panel and stay with OpenBLAS.
-    static func claims(m: Int, n: Int, k: Int) -> Bool {
+    /// Whether this kernel (rather than ``SmallGemm`` or OpenBLAS) runs a convolution of this shape
+    /// (`pointwise`: 1x1, stride 1, unpadded, whose columns ``SmallGemm`` reads in place).
+    /// Measured on Zen 3 (docs/PERFORMANCE.md): every shape with K > 160 (OpenBLAS's im2col + packing
+    /// cost more); below that, first convolutions (im2col) and 1x1 convolutions with K ≥ 32 when
+    /// there are at least 32 output channels to amortise the column packing over (face_landmark's
+    /// 32-128 channel 1x1s, palm's and ResNet-50's 5x5 / 7x7 stride-2 first convolutions); with
+    /// fewer output channels or K < 32 ``SmallGemm`` without packing wins. Under 16 output pixels
+    /// most of a 24-wide panel would be waste: OpenBLAS (or the SIMD dot products) keep those.
+    static func claims(m: Int, n: Int, k: Int, pointwise: Bool) -> Bool {
         switch override {
         case "packed": return m >= 1 && n >= 1 && k >= 1
         case "blas": return false
-        default: return k > SmallGemm.maxK && n >= 16 && m >= 1
+        default: return n >= 16 && m >= 1 && (k > SmallGemm.maxK || (m >= 32 && (k >= 32 || !pointwise)))
         }
     }
 
