@@ -383,6 +383,8 @@ final class PackedConvWeights: @unchecked Sendable {
         let p = TensorBuffer(uninitializedByteCount: count * MemoryLayout<Float>.stride)
         let dst = p.bytes.assumingMemoryBound(to: Float.self)
         PackedConvGemm.packWeights(UnsafePointer(w.pointer(Float.self)), groups: groups, m: m, k: k, into: dst)
+        // Runs read the packed copy from now on: the mapped weight pages leave memory (refaulted if read).
+        buffer.releaseMappedPages()
         source = buffer
         packed = p
         return UnsafePointer(dst)
