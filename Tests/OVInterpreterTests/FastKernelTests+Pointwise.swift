@@ -186,9 +186,12 @@ struct FastSIMDKernelTests {
 
     /// The 2x2 stride-2 path of MaxPool-8 (palm/face downsampling), odd sizes (a clipped last
     /// window with ceil rounding) and every index reduction: whole tensor, per image, per plane, per row.
-    /// Rows of 37 and 40 columns take the eight-outputs-per-step path and then the scalar tail.
+    /// Rows of 37 and 40 columns take the eight-outputs-per-step path, then one overlapping chunk
+    /// ending at the row's end (or the clipped last window); rows of 24, 12 and 11 the 8- and
+    /// 4-output chunks with an overlapping last chunk (face_landmark's 24x24 and 12x12 planes), 6
+    /// the scalar windows.
     @Test(arguments: [("i64", "0", "ceil"), ("i64", "1", "floor"), ("i32", "2", "ceil"), ("i64", "3", "ceil"), ("i32", "0", "floor")],
-          [[2, 3, 9, 11], [1, 3, 10, 37], [1, 2, 5, 40]])
+          [[2, 3, 9, 11], [1, 3, 10, 37], [1, 2, 5, 40], [1, 2, 6, 24], [2, 2, 4, 12], [1, 3, 6, 6]])
     func maxPool8TwoByTwo(_ index: (String, String, String), _ shape: [Int]) throws {
         let (indexType, axis, rounding) = index
         let x = Tensor(shape: shape, scalars: random(shape, 24, 2).floatValues().map { ($0 * 2).rounded() / 2 })

@@ -104,6 +104,42 @@ struct ResidualFusionTests {
         }
     }
 
+    /// POT's INT8 form of the block: `conv → Add(bias) → FakeQuantize → Add(residual) → PReLU →
+    /// FakeQuantize` (per-tensor ranges; 256 and 255 levels, inverted input range on the second).
+    @Test(arguments: cases)
+    func quantizedBlockIsBitIdenticalToUnfused(_ k: Case) throws {
+        let wt = random(k.w, 102, 1 / Float(k.w.dropFirst().reduce(1, *)).squareRoot())
+        func fq(_ x: OutputRef, _ g: GraphBuilder, _ r: [Float], _ levels: Int, _ name: String) -> OutputRef {
+            g.op("FakeQuantize", [x] + r.map { g.constant(Tensor(shape: [1, 1, 1, 1], scalars: [$0])) },
+                 ["levels": "\(levels)", "auto_broadcast": "numpy"], version: "opset1", name: name)
+        }
+        let g = GraphBuilder()
+        let p = g.parameter("x", .f32, k.x)
+        let residual = k.x == k.out ? p : g.parameter("r", .f32, k.out)
+        let conv = g.op(k.grouped ? "GroupConvolution" : "Convolution", [p, g.constant(wt)], k.attrs, version: "opset1", name: "conv")
+        let biased = g.op("Add", [conv, g.constant(random([1, k.out[1], 1, 1], 103, 1))], ["auto_broadcast": "numpy"],
+                          version: "opset1", name: "bias")
+        let q1 = fq(biased, g, [-1.5, 2.0, -1.5, 2.0], 256, "fq1")
+        let sum = g.op("Add", [residual, q1], ["auto_broadcast": "numpy"], version: "opset1", name: "residual")
+        let act = g.op("PReLU", [sum, g.constant(random([k.out[1]], 104, 0.5))], [:], version: "opset1", name: "act")
+        g.result(fq(act, g, [3.0, -2.5, -1.0, 1.0], 255, "fq2"))
+        var inputs = [random(k.x, 105, 1)]
+        if k.x != k.out { inputs.append(random(k.out, 106, 1)) }
+        let expected = try CompiledModel(graph: g.graph, options: Self.unfused).infer(inputs)[0]
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true)).infer(inputs)[0]
+        // Quantized outputs: a last-bit difference in the convolution's sum may move a value across a
+        // rounding boundary (one level), so the unfused fast run is compared with the reference loosely.
+        let far = zip(reference.floatValues(), expected.floatValues()).filter { abs($0 - $1) > 0.05 }.count
+        #expect(far <= expected.count / 50, "\(far) of \(expected.count) values more than a level from the reference")
+        for threads in [1, 3] {
+            let fast = try CompiledModel(graph: g.graph, options: CompileOptions(threads: threads))
+            #expect(fast.fusedConvolutions["conv"] == "Add+FakeQuantize+Add+PReLU+FakeQuantize")
+            let got = try fast.infer(inputs)[0]
+            let differ = zip(Self.bits(got), Self.bits(expected)).filter { $0 != $1 }.count
+            #expect(differ == 0, "threads \(threads): \(differ) of \(got.count) values differ from the unfused run")
+        }
+    }
+
     /// Values where the activations' edge cases matter: -0, +0, exact clamp bounds and NaN.
     @Test(arguments: [Act.relu, .clamp, .prelu])
     func edgeValuesMatchUnfused(_ act: Act) throws {
@@ -197,19 +233,21 @@ struct ResidualFusionTests {
 
     /// The MediaPipe models of fixtures/models: every residual block fuses, and the outputs are
     /// bit-identical to the unfused run (which ModelTests checks against OpenVINO).
-    @Test(arguments: ["face_landmark", "palm_detection_lite"])
-    func mediapipeModelsFuseBitIdentically(_ name: String) throws {
+    @Test(arguments: ["face_landmark", "palm_detection_lite", "face_landmark/pot/face_landmark_int8", "palm_detection_lite/pot/palm_detection_lite_int8"])
+    func mediapipeModelsFuseBitIdentically(_ path: String) throws {
+        let name = String(path.split(separator: "/")[0])
         let dir = Fixtures.url("models/\(name)")
-        let graph = try IRReader.read(xmlPath: dir.appendingPathComponent("\(name).xml").path)
+        let xml = path.contains("/") ? Fixtures.url("models/\(path).xml") : dir.appendingPathComponent("\(name).xml")
+        let graph = try IRReader.read(xmlPath: xml.path)
         let fused = try CompiledModel(graph: graph)
         let unfused = try CompiledModel(graph: graph, options: Self.unfused)
         let labels = Array(fused.fusedConvolutions.values)
-        let residualBlocks = labels.filter { $0.hasPrefix("Add+Add") }.count
-        #expect(residualBlocks >= (name == "face_landmark" ? 15 : 20), "\(name): \(residualBlocks) residual blocks fused; labels \(labels)")
+        let residualBlocks = labels.filter { $0.contains("Add+Add") || $0.contains("FakeQuantize+Add") }.count
+        #expect(residualBlocks >= (name == "face_landmark" ? 15 : 20), "\(path): \(residualBlocks) residual blocks fused; labels \(labels)")
         for s in 0..<2 {
             let input = try Tensor(npyFile: dir.appendingPathComponent("pot/in_\(s).npy"))
             let a = try fused.infer([input]), b = try unfused.infer([input])
-            #expect(a.map(Self.bits) == b.map(Self.bits), "\(name) sample \(s)")
+            #expect(a.map(Self.bits) == b.map(Self.bits), "\(path) sample \(s)")
         }
     }
 }

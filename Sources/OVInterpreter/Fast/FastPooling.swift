@@ -99,30 +99,59 @@ struct PoolShape {
                     // (the first maximum wins) as lane selects.
                     let lane2 = SIMD8<Int32>(0, 2, 4, 6, 8, 10, 12, 14)
                     let rowStep = SIMD8<Int32>(repeating: Int32(truncatingIfNeeded: iw))
+                    // Outputs ox..<ox+8 when their windows are regular and inside the row.
+                    @inline(__always) func chunk8(_ ox: Int) -> Bool {
+                        let x0 = cols[ox].lo
+                        guard cols[ox].hi - x0 == 2, ox + 8 <= ow, x0 + 16 <= iw, cols[ox + 7].lo == x0 + 14 else { return false }
+                        let v0 = UnsafeRawPointer(r0 + x0).loadUnaligned(as: SIMD16<Float>.self)
+                        let v1 = UnsafeRawPointer(r1 + x0).loadUnaligned(as: SIMD16<Float>.self)
+                        var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>()
+                        var m = v0.evenHalf .> best
+                        best.replace(with: v0.evenHalf, where: m)
+                        m = v0.oddHalf .> best
+                        best.replace(with: v0.oddHalf, where: m); at.replace(with: 1, where: m)
+                        m = v1.evenHalf .> best
+                        best.replace(with: v1.evenHalf, where: m); at.replace(with: rowStep, where: m)
+                        m = v1.oddHalf .> best
+                        best.replace(with: v1.oddHalf, where: m); at.replace(with: rowStep &+ 1, where: m)
+                        store8(best, yrow + ox)
+                        if let arow {
+                            let idx = SIMD8<Int64>(truncatingIfNeeded: at &+ lane2) &+ (base + Int64(x0))
+                            UnsafeMutableRawPointer(arow + ox).storeBytes(of: idx, as: SIMD8<Int64>.self)
+                        }
+                        return true
+                    }
+                    // The same for four outputs (rows of 8-15 inputs: the 24x24 and 12x12 planes).
+                    @inline(__always) func chunk4(_ ox: Int) -> Bool {
+                        let x0 = cols[ox].lo
+                        guard cols[ox].hi - x0 == 2, ox + 4 <= ow, x0 + 8 <= iw, cols[ox + 3].lo == x0 + 6 else { return false }
+                        let v0 = load8(r0 + x0), v1 = load8(r1 + x0)
+                        let step = rowStep.lowHalf
+                        var best = SIMD4<Float>(repeating: -.infinity), at = SIMD4<Int32>()
+                        var m = v0.evenHalf .> best
+                        best.replace(with: v0.evenHalf, where: m)
+                        m = v0.oddHalf .> best
+                        best.replace(with: v0.oddHalf, where: m); at.replace(with: 1, where: m)
+                        m = v1.evenHalf .> best
+                        best.replace(with: v1.evenHalf, where: m); at.replace(with: step, where: m)
+                        m = v1.oddHalf .> best
+                        best.replace(with: v1.oddHalf, where: m); at.replace(with: step &+ 1, where: m)
+                        UnsafeMutableRawPointer(yrow + ox).storeBytes(of: best, as: SIMD4<Float>.self)
+                        if let arow {
+                            let idx = SIMD4<Int64>(truncatingIfNeeded: at &+ lane2.lowHalf) &+ (base + Int64(x0))
+                            UnsafeMutableRawPointer(arow + ox).storeBytes(of: idx, as: SIMD4<Int64>.self)
+                        }
+                        return true
+                    }
                     var ox = 0
                     while ox < ow {
-                        let (x0, x1, _) = cols[ox]
-                        if x1 - x0 == 2 && ox + 8 <= ow && x0 + 16 <= iw && cols[ox + 7].lo == x0 + 14 {
-                            let v0 = UnsafeRawPointer(r0 + x0).loadUnaligned(as: SIMD16<Float>.self)
-                            let v1 = UnsafeRawPointer(r1 + x0).loadUnaligned(as: SIMD16<Float>.self)
-                            var best = SIMD8<Float>(repeating: -.infinity), at = SIMD8<Int32>()
-                            var m = v0.evenHalf .> best
-                            best.replace(with: v0.evenHalf, where: m)
-                            m = v0.oddHalf .> best
-                            best.replace(with: v0.oddHalf, where: m); at.replace(with: 1, where: m)
-                            m = v1.evenHalf .> best
-                            best.replace(with: v1.evenHalf, where: m); at.replace(with: rowStep, where: m)
-                            m = v1.oddHalf .> best
-                            best.replace(with: v1.oddHalf, where: m); at.replace(with: rowStep &+ 1, where: m)
-                            store8(best, yrow + ox)
-                            if let arow {
-                                let idx = SIMD8<Int64>(truncatingIfNeeded: at &+ lane2) &+ (base + Int64(x0))
-                                UnsafeMutableRawPointer(arow + ox).storeBytes(of: idx, as: SIMD8<Int64>.self)
-                            }
-                            ox += 8
-                            continue
-                        }
-                        windowMax(x, y0, y1, x0, x1, iw, yrow + ox, arow.map { $0 + ox }, indexBase)
+                        if chunk8(ox) { ox += 8; continue }
+                        // A row's last outputs: one chunk ending at the row's end, overlapping
+                        // outputs already written (recomputed with the same values and indices).
+                        if ox + 8 > ow && ow >= 8 && chunk8(ow - 8) { break }
+                        if chunk4(ox) { ox += 4; continue }
+                        if ox + 4 > ow && ow >= 4 && chunk4(ow - 4) { break }
+                        windowMax(x, y0, y1, cols[ox].lo, cols[ox].hi, iw, yrow + ox, arow.map { $0 + ox }, indexBase)
                         ox += 1
                     }
                     continue
@@ -205,9 +234,11 @@ struct PoolShape {
         var at = y1 > y0 && x1 > x0 ? y0 * iw + x0 : 0
         for iy in y0..<y1 {
             let row = x + iy * iw
-            for ix in x0..<x1 where row[ix] > best {
-                best = row[ix]
-                at = iy * iw + ix
+            for ix in x0..<x1 {
+                // Selects rather than a branch: the compares are data-dependent and mispredict.
+                let v = row[ix], greater = v > best
+                best = greater ? v : best
+                at = greater ? iy * iw + ix : at
             }
         }
         y.pointee = best

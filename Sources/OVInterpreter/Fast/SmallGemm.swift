@@ -57,9 +57,7 @@ enum SmallGemm {
             finished = upTo
         }
         @inline(__always) func finishScalar(_ v: Float, _ i: Int, at p: UnsafeMutablePointer<Float>) -> Float {
-            if general, let biasP {
-                return tail.after(v + biasP[channelBase + i], slope: slopeP.map { $0[(channelBase + i) * slopeStride] } ?? 1, at: p)
-            }
+            if general, let biasP { return v + biasP[channelBase + i] }   // finished below
             guard let biasP else { return v }
             let y = v + biasP[channelBase + i]
             guard let slopeP else { return y }
@@ -179,5 +177,6 @@ enum SmallGemm {
             }
             j += 1
         }
+        finishColumns(upTo: n, force: true)
     }
 }
