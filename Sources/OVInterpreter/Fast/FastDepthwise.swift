@@ -127,8 +127,8 @@ struct DepthwisePlan {
     func convolve(_ buf: UnsafePointer<Float>, _ wt: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                   _ offsets: UnsafeBufferPointer<Int>, _ epilogue: ConvEpilogue? = nil, channel: Int = 0) {
         // The epilogue's constants for this channel, read once (0: none, 1: bias, 2: bias + PReLU).
-        // Residual / ReLU / Clamp epilogues (``EpilogueTail``) store the biased row from registers
-        // and finish it right after (`general`), while it is in L1.
+        // Other epilogues (``EpilogueTail``: residual, FakeQuantize, ReLU, Clamp) store the biased
+        // rows from registers and finish them right after (`general`), while they are in cache.
         let general = epilogue.map { !$0.isBiasPReLU } ?? false
         let mode = epilogue.map { e in e.slope == nil || general ? 1 : 2 } ?? 0
         let (b, s) = epilogue?.constants(channel: channel) ?? (0, 1)
@@ -142,6 +142,7 @@ struct DepthwisePlan {
         }
         @inline(__always) func put(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) { store8(finish(v), p) }
         let taps = g.kh * g.kw
+        var finished = 0   // rows before this one have their tail ops applied
         for r in 0..<g.oh {
             let base = buf + r * g.sh * rowStride
             let yrow = y + r * g.ow
@@ -193,7 +194,12 @@ struct DepthwisePlan {
                 }
                 o += 8
             }
-            if general { tail.finishRow(yrow, count: g.ow, slope: s) }
+            // Rows are finished in runs of >= 512 outputs (small planes' rows are 6-24 outputs:
+            // a call per row cost more than the fused ops saved).
+            if general && ((r + 1 - finished) * g.ow >= 512 || r == g.oh - 1) {
+                tail.finishRow(y + finished * g.ow, count: (r + 1 - finished) * g.ow, slope: s)
+                finished = r + 1
+            }
         }
     }
 }
