@@ -21,6 +21,8 @@ Models (random weights, He-scaled so activations stay O(1)):
   densenet    dense blocks: BatchNormInference + ReLU + 1x1/3x3 convs, Concat growth, AvgPool 2x2
               transitions (1x3x128x128)
   shufflenet  channel Split, 5-D Reshape/Transpose channel shuffle, depthwise 3x3/2 + Concat (1x3x160x160)
+  resnet50    ResNet-50 v1.5 (bottlenecks [3, 4, 6, 3], BN folded into conv bias, projection shortcuts,
+              7x7/2 stem, MaxPool 3x3/2, ReduceMean, FC): 25.5 M weights, 102 MB (1x3x224x224)
   bert_onnx   an ONNX-export-style encoder: Gather embeddings, LayerNorm decomposed into ReduceMean/
               Subtract/Power/Sqrt/Divide, GELU as x·0.5·(1 + Erf(x/√2)), attention-mask Add (ids 1x64)
 Only ops of opset <= 11 semantics (plus opset5 LSTM/GRUSequence, opset4 Swish/HSwish, opset11
@@ -324,9 +326,27 @@ def build(outdir):
             h = ln(o.add(h, linear(t, 4 * d, d)))
         return [h], [ids, mask]
 
+    def resnet50():
+        x = o.parameter([1, 3, 224, 224], np.float32, name="image")
+        h = o.relu(conv(x, 3, 64, 7, 2))
+        h = o.max_pool(h, [2, 2], [1, 1], [1, 1], [1, 1], [3, 3]).output(0)
+        cin = 64
+        for stage, (blocks, width) in enumerate(((3, 64), (4, 128), (6, 256), (3, 512))):
+            for b in range(blocks):
+                stride = 2 if b == 0 and stage > 0 else 1
+                y = o.relu(conv(h, cin, width, 1))
+                y = o.relu(conv(y, width, width, 3, stride))
+                y = conv(y, width, 4 * width, 1)
+                sc = conv(h, cin, 4 * width, 1, stride) if b == 0 else h
+                h = o.relu(o.add(y, sc))
+                cin = 4 * width
+        h = o.reduce_mean(h, c(np.array([2, 3], np.int64)), False)
+        return [o.add(o.matmul(h, c(w(1000, 2048)), False, True), c(w(1000, scale=0.02)))], [x]
+
     os.makedirs(outdir, exist_ok=True)
     for name, fn in (("unet", unet), ("yolo", yolo), ("ssdlite", ssdlite), ("vit", vit), ("effnet", effnet),
-                     ("speech", speech), ("densenet", densenet), ("shufflenet", shufflenet), ("bert_onnx", bert_onnx)):
+                     ("speech", speech), ("densenet", densenet), ("shufflenet", shufflenet), ("bert_onnx", bert_onnx),
+                     ("resnet50", resnet50)):
         outs, params = fn()
         model = ov.Model(outs, params, name)
         ov.save_model(model, os.path.join(outdir, name + ".xml"), compress_to_fp16=False)

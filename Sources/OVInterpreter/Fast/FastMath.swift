@@ -97,7 +97,7 @@ extension VMath {
     /// first; log(0) = −inf, log(x < 0) = NaN, log(inf) = inf.
     @inline(__always)
     static func log(_ x0: Float) -> Float {
-        let sub = x0 < 1.17549435e-38
+        let sub = x0 < Float.leastNormalMagnitude
         let x1 = sub ? x0 * 8_388_608 : x0
         let bits = x1.bitPattern
         var e = Int32(bitPattern: (bits >> 23) & 0xFF) &- 126
