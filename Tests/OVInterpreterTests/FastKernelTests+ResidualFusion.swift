@@ -163,7 +163,7 @@ struct ResidualFusionTests {
         }
         g.result(y)
         let n = c * hw.reduce(1, *)
-        let special: [Float] = [0, -0.0, .nan, -.nan, .infinity, -.infinity, -0.5, 1.25, 0.75, -0.75, 1e-40, -1e-40]
+        let special: [Float] = [0, -0.0, .nan, -.nan, .infinity, -.infinity, -0.5, 1.25, 0.75, -0.75, Float(bitPattern: 0x0001_16C2), -Float(bitPattern: 0x0001_16C2)]
         let xs = (0..<n).map { special[$0 % special.count] }
         let rs = (0..<n).map { special[($0 * 7 + 3) % special.count] }
         let inputs = [Tensor(shape: [1, c] + hw, scalars: xs), Tensor(shape: [1, c] + hw, scalars: rs)]
