@@ -23,6 +23,7 @@ Models (random weights, He-scaled so activations stay O(1)):
   shufflenet  channel Split, 5-D Reshape/Transpose channel shuffle, depthwise 3x3/2 + Concat (1x3x160x160)
   resnet50    ResNet-50 v1.5 (bottlenecks [3, 4, 6, 3], BN folded into conv bias, projection shortcuts,
               7x7/2 stem, MaxPool 3x3/2, ReduceMean, FC): 25.5 M weights, 102 MB (1x3x224x224)
+  c3d         3-D convolutions (video): 3x3x3 16->32 + ReLU, 3x3x3/2 32->32 (1x16x8x32x32 clip)
   bert_onnx   an ONNX-export-style encoder: Gather embeddings, LayerNorm decomposed into ReduceMean/
               Subtract/Power/Sqrt/Divide, GELU as x·0.5·(1 + Erf(x/√2)), attention-mask Add (ids 1x64)
 Only ops of opset <= 11 semantics (plus opset5 LSTM/GRUSequence, opset4 Swish/HSwish, opset11
@@ -343,10 +344,15 @@ def build(outdir):
         h = o.reduce_mean(h, c(np.array([2, 3], np.int64)), False)
         return [o.add(o.matmul(h, c(w(1000, 2048)), False, True), c(w(1000, scale=0.02)))], [x]
 
+    def c3d():
+        x = o.parameter([1, 16, 8, 32, 32], np.float32, name="clip")
+        h = o.relu(o.convolution(x, c(w(32, 16, 3, 3, 3)), [1, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1]))
+        return [o.convolution(h, c(w(32, 32, 3, 3, 3)), [2, 2, 2], [1, 1, 1], [1, 1, 1], [1, 1, 1])], [x]
+
     os.makedirs(outdir, exist_ok=True)
     for name, fn in (("unet", unet), ("yolo", yolo), ("ssdlite", ssdlite), ("vit", vit), ("effnet", effnet),
                      ("speech", speech), ("densenet", densenet), ("shufflenet", shufflenet), ("bert_onnx", bert_onnx),
-                     ("resnet50", resnet50)):
+                     ("resnet50", resnet50), ("c3d", c3d)):
         outs, params = fn()
         model = ov.Model(outs, params, name)
         ov.save_model(model, os.path.join(outdir, name + ".xml"), compress_to_fp16=False)
