@@ -29,3 +29,31 @@ struct FastConv3DKernelTests {
         }
     }
 }
+
+extension FastConv3DKernelTests {
+    /// 3-D pooling, bit-exact against the reference (values rounded to quarters: windows hold ties,
+    /// the first maximum must win), MaxPool-8's indices included.
+    @Test(arguments: [
+        ("MaxPool", "opset1", ["kernel": "2,2,2", "strides": "2,2,2", "pads_begin": "0,0,0", "pads_end": "0,0,0", "rounding_type": "ceil"]),
+        ("MaxPool", "opset8", ["kernel": "3,3,3", "strides": "2,1,2", "pads_begin": "1,1,1", "pads_end": "1,1,1", "rounding_type": "floor",
+                               "dilations": "1,1,1", "index_element_type": "i64", "axis": "0"]),
+        ("MaxPool", "opset8", ["kernel": "2,3,2", "strides": "1,2,2", "pads_begin": "0,1,0", "pads_end": "1,0,1", "rounding_type": "ceil",
+                               "dilations": "1,1,1", "index_element_type": "i32", "axis": "2"]),
+        ("AvgPool", "opset1", ["kernel": "3,3,3", "strides": "1,1,1", "pads_begin": "1,1,1", "pads_end": "1,1,1", "rounding_type": "floor",
+                               "exclude-pad": "true"]),
+        ("AvgPool", "opset1", ["kernel": "2,3,3", "strides": "2,2,2", "pads_begin": "1,1,1", "pads_end": "1,1,1", "rounding_type": "ceil",
+                               "exclude-pad": "false"]),
+    ])
+    func pooling3D(_ c: (String, String, [String: String])) throws {
+        var attrs = c.2
+        attrs["auto_pad"] = "explicit"
+        let shape = [2, 3, 5, 7, 9]
+        let x = Tensor(shape: shape, scalars: FastKernelTests.random(shape, seed: 55, scale: 2).floatValues().map { ($0 * 4).rounded() / 4 })
+        try FastKernelTests.differential(kernel: "simd.pool3d", inputs: [x], rtol: 0, atol: 0) { g, p in
+            guard c.1 == "opset8" else { return g.op(c.0, p, attrs, version: c.1, name: "target") }
+            let n = g.node(c.0, p, attributes: attrs, version: c.1, outputs: 2, name: "target")
+            g.result(n.output(1))
+            return n.output(0)
+        }
+    }
+}

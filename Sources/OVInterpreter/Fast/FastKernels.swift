@@ -23,6 +23,7 @@ enum FastKernels {
         SIMDBatchNormKernel.claim,
         SIMDFakeQuantizeKernel.claim,
         DirectPoolKernel.claim,
+        Direct3DPoolKernel.claim,
         FastInterpolateKernel.claim,
         FastReduceKernel.claim,
         FastTransposeKernel.claim,

@@ -245,3 +245,99 @@ struct PoolShape {
         argmax?.pointee = indexBase + Int64(at)
     }
 }
+
+/// MaxPool-1/-8 (undilated) and AvgPool-1 over 3 spatial dims on f32: a direct loop per output with
+/// the window clipped to the input once per axis, taps in the reference's order (depth, height,
+/// width; the first maximum wins) and its divisor rules. MaxPool-8's indices are flat input indices
+/// modulo the size of the dims from `axis`, as in ``DirectPoolKernel``.
+final class Direct3DPoolKernel: Kernel {
+    let reference: PoolKernel
+    init(reference: PoolKernel) { self.reference = reference }
+
+    static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
+        guard let ref = reference as? PoolKernel, ref.window.dilations.allSatisfy({ $0 == 1 }), ref.window.rank == 3,
+              inputs.count == 1, inputs[0].elementType == .f32 else { return nil }
+        return Direct3DPoolKernel(reference: ref)
+    }
+
+    var kernelName: String { "simd.pool3d" }
+
+    func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
+
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        let x = inputs[0]
+        let i = Array(x.shape.suffix(3)), o = Array(outputs[0].shape.suffix(3)), k = reference.kernel
+        let s = reference.window.strides
+        let (pb, pe) = reference.window.pads(input: i, kernel: k)
+        let planes = x.shape[0] * x.shape[1]
+        let inPlane = i[0] * i[1] * i[2], outPlane = o[0] * o[1] * o[2]
+        let xp = UnsafePointer(x.pointer(Float.self)), yp = outputs[0].pointer(Float.self)
+        let isMax = reference.kind != .avg, excludePad = reference.excludePad
+        // Per axis and output index: the in-input taps and the count inside the padded input.
+        let spans: [[(lo: Int, hi: Int, padded: Int)]] = (0..<3).map { d in
+            (0..<o[d]).map { out in
+                let start = out * s[d] - pb[d]
+                let lo = Swift.max(start, 0), hi = Swift.min(start + k[d], i[d])
+                let plo = Swift.max(start, -pb[d]), phi = Swift.min(start + k[d], i[d] + pe[d])
+                return (lo, Swift.max(lo, hi), Swift.max(0, phi - plo))
+            }
+        }
+        var span = 1, perElement = false
+        var argmax: UnsafeMutablePointer<Int64>? = nil
+        var i32: UnsafeMutablePointer<Int32>? = nil
+        if reference.kind == .max8 {
+            let ax = try normalizeAxes([reference.axis], rank: x.rank, "MaxPool")[0]
+            span = Swift.max(1, x.shape[ax...].reduce(1, *))
+            perElement = span % inPlane != 0
+            if outputs[1].elementType == .i64 {
+                argmax = outputs[1].pointer(Int64.self)
+            } else {
+                i32 = outputs[1].pointer(Int32.self)
+                argmax = ctx.scratch(slot: 2, byteCount: planes * outPlane * MemoryLayout<Int64>.stride).assumingMemoryBound(to: Int64.self)
+            }
+        }
+        let t = Swift.min(ctx.options.threads, Swift.max(1, outputs[0].count * k.reduce(1, *) / 200_000))
+        let (ih, iw) = (i[1], i[2])
+        parallelFor(planes, threads: t) { p in
+            let xs = xp + p * inPlane, ys = yp + p * outPlane
+            let base = Int64((p * inPlane) % span)
+            let am = argmax.map { $0 + p * outPlane }
+            var out = 0
+            for (z0, z1, pz) in spans[0] {
+                for (y0, y1, py) in spans[1] {
+                    for (x0, x1, px) in spans[2] {
+                        if isMax {
+                            var best = -Float.infinity
+                            var at = z1 > z0 && y1 > y0 && x1 > x0 ? (z0 * ih + y0) * iw + x0 : 0
+                            for z in z0..<z1 {
+                                for yy in y0..<y1 {
+                                    let row = (z * ih + yy) * iw
+                                    for xx in x0..<x1 where xs[row + xx] > best {
+                                        best = xs[row + xx]
+                                        at = row + xx
+                                    }
+                                }
+                            }
+                            ys[out] = best
+                            if let am { am[out] = perElement ? (base + Int64(at)) % Int64(span) : base + Int64(at) }
+                        } else {
+                            var sum: Float = 0
+                            for z in z0..<z1 {
+                                for yy in y0..<y1 {
+                                    let row = (z * ih + yy) * iw
+                                    for xx in x0..<x1 { sum += xs[row + xx] }
+                                }
+                            }
+                            let n = excludePad ? (z1 - z0) * (y1 - y0) * (x1 - x0) : pz * py * px
+                            ys[out] = n == 0 ? 0 : sum / Float(n)
+                        }
+                        out += 1
+                    }
+                }
+            }
+        }
+        if let i32, let argmax {
+            for e in 0..<(planes * outPlane) { i32[e] = Int32(truncatingIfNeeded: argmax[e]) }
+        }
+    }
+}
