@@ -74,17 +74,28 @@ package struct FastBiasCorrection {
     static let lastAxisMean = StatisticFunction.custom { t in
         let c = t.shape.last ?? 1, n = t.shape.first ?? 1
         guard t.rank >= 3 else { return t }
-        let v = t.floatValues(), inner = t.count / Swift.max(n * c, 1)
+        let inner = t.count / Swift.max(n * c, 1)
         var out = [Float](repeating: 0, count: n * c)
         var sums = [Double](repeating: 0, count: c)
-        for b in 0..<n {
-            // row by row (contiguous), each channel still summed in increasing k
-            for ch in 0..<c { sums[ch] = 0 }
-            for k in 0..<inner {
-                let row = (b * inner + k) * c
-                for ch in 0..<c { sums[ch] += Double(v[row + ch]) }
+        // Row by row (contiguous), each channel summed in increasing k, on raw buffers (f32 read in place).
+        func accumulate(_ v: UnsafePointer<Float>) {
+            sums.withUnsafeMutableBufferPointer { sums in
+                out.withUnsafeMutableBufferPointer { out in
+                    for b in 0..<n {
+                        for ch in 0..<c { sums[ch] = 0 }
+                        for k in 0..<inner {
+                            let row = v + (b * inner + k) * c
+                            for ch in 0..<c { sums[ch] += Double(row[ch]) }
+                        }
+                        for ch in 0..<c { out[b * c + ch] = Float(sums[ch] / Double(inner)) }
+                    }
+                }
             }
-            for ch in 0..<c { out[b * c + ch] = Float(sums[ch] / Double(inner)) }
+        }
+        if t.elementType == .f32 {
+            accumulate(UnsafePointer(t.pointer(Float.self)))
+        } else {
+            t.floatValues().withUnsafeBufferPointer { accumulate($0.baseAddress!) }
         }
         return Tensor(shape: [n, c], scalars: out)
     }
