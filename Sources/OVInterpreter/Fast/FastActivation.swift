@@ -20,12 +20,8 @@ final class SIMDActivationKernel: Kernel {
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
-        let x = UnsafePointer(inputs[0].pointer(Float.self)), y = outputs[0].pointer(Float.self)
-        let n = inputs[0].count
         let op = reference.op
-        let t = Swift.min(ctx.options.threads, Swift.max(1, n / 65_536))
-        parallelChunks(n, threads: t, align: 64) { r in
-            let xs = x + r.lowerBound, ys = y + r.lowerBound, m = r.count
+        mapChunks(inputs[0], &outputs[0], ctx) { xs, ys, m in
             switch op {
             case .relu:
                 for i in 0..<m { ys[i] = xs[i] > 0 ? xs[i] : 0 }
@@ -105,15 +101,11 @@ final class SIMDSwishKernel: Kernel {
             throw OVIRError("Swish expects input 1 to hold one value, found shape \(inputs[1].shape)")
         }
         let beta: Float = inputs.count > 1 ? inputs[1].pointer(Float.self)[0] : 1
-        let x = UnsafePointer(inputs[0].pointer(Float.self)), y = outputs[0].pointer(Float.self)
-        let n = inputs[0].count
-        let t = Swift.min(ctx.options.threads, Swift.max(1, n / 65_536))
-        parallelChunks(n, threads: t, align: 64) { r in
-            let xs = x + r.lowerBound, ys = y + r.lowerBound
+        mapChunks(inputs[0], &outputs[0], ctx) { xs, ys, m in
             if beta == 1 {
-                VMath.map(xs, ys, r.count, SwishF.self)
+                VMath.map(xs, ys, m, SwishF.self)
             } else {
-                for i in 0..<r.count { ys[i] = xs[i] / (1 + VMath.exp(-beta * xs[i])) }
+                for i in 0..<m { ys[i] = xs[i] / (1 + VMath.exp(-beta * xs[i])) }
             }
         }
     }
@@ -139,12 +131,8 @@ final class SIMDUnaryMathKernel: Kernel {
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
-        let x = UnsafePointer(inputs[0].pointer(Float.self)), y = outputs[0].pointer(Float.self)
-        let n = inputs[0].count
         let op = reference.op
-        let t = Swift.min(ctx.options.threads, Swift.max(1, n / 65_536))
-        parallelChunks(n, threads: t, align: 64) { r in
-            let xs = x + r.lowerBound, ys = y + r.lowerBound, m = r.count
+        mapChunks(inputs[0], &outputs[0], ctx) { xs, ys, m in
             switch op {
             case .negative: for i in 0..<m { ys[i] = -xs[i] }
             case .abs: for i in 0..<m { ys[i] = Swift.abs(xs[i]) }
@@ -159,4 +147,15 @@ final class SIMDUnaryMathKernel: Kernel {
             }
         }
     }
+}
+
+/// Runs `body(x, y, count)` on contiguous chunks of an f32 input and its same-sized output, split
+/// across the run's threads from 64K elements on (chunks aligned to 64 elements).
+@inline(__always)
+func mapChunks(_ input: Tensor, _ output: inout Tensor, _ ctx: ExecutionContext,
+               _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+    let x = UnsafePointer(input.pointer(Float.self)), y = output.pointer(Float.self)
+    let n = input.count
+    let t = Swift.min(ctx.options.threads, Swift.max(1, n / 65_536))
+    parallelChunks(n, threads: t, align: 64) { r in body(x + r.lowerBound, y + r.lowerBound, r.count) }
 }

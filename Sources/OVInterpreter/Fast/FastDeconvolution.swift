@@ -37,7 +37,7 @@ final class GemmDeconvolutionKernel: Kernel {
         }
         let kSp = Array(w.shape.suffix(r)), inSp = Array(x.shape.suffix(r)), outSp = Array(outputs[0].shape.suffix(r))
         let pb = reference.padsBegin(input: inSp, kernel: kSp, output: outSp, hasOutputShape: inputs.count == 3)
-        let geo = DeconvGeometry(input: padTo3(inSp, fill: 1), output: padTo3(outSp, fill: 1), kernel: padTo3(kSp, fill: 1),
+        let geo = ConvGeometry(input: padTo3(inSp, fill: 1), output: padTo3(outSp, fill: 1), kernel: padTo3(kSp, fill: 1),
                                  strides: padTo3(reference.window.strides, fill: 1),
                                  dilations: padTo3(reference.window.dilations, fill: 1), padsBegin: padTo3(pb, fill: 0))
         let batch = x.shape[0]
@@ -86,8 +86,9 @@ final class GemmDeconvolutionKernel: Kernel {
 }
 
 /// The geometry of a transposed convolution over three spatial dims (fewer padded in front with 1s).
-struct DeconvGeometry {
-    let input: [Int], output: [Int], kernel: [Int], strides: [Int], dilations: [Int], padsBegin: [Int]
+/// The transposed convolution's view of the reference's ``ConvGeometry`` (built the same way as
+/// ConvolutionBackpropData's reference builds it; ``ConvGeometry/scatterRange(_:_:)`` is shared).
+extension ConvGeometry {
     var inPlane: Int { input.reduce(1, *) }
     var outPlane: Int { output.reduce(1, *) }
     var kPlane: Int { kernel.reduce(1, *) }
@@ -107,15 +108,6 @@ struct DeconvGeometry {
             if output[d] + padsBegin[d] > reach { return false }
         }
         return true
-    }
-
-    /// The inputs `i` of dim `d` whose tap `k` lands inside the output (`0 <= i*s + k*dil - pad < out`).
-    @inline(__always)
-    func scatterRange(_ d: Int, _ k: Int) -> Range<Int> {
-        let off = k * dilations[d] - padsBegin[d]
-        let lo = Swift.max(0, ceilDiv(-off, strides[d]))
-        let hi = Swift.min(input[d], floorDiv(output[d] - 1 - off, strides[d]) + 1)
-        return lo < hi ? lo..<hi : 0..<0
     }
 
     /// Scatters one output channel's rows of `cols` (`[K0·K1·K2, rows·W]`, row stride `ldc`, for the
