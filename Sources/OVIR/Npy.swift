@@ -57,15 +57,26 @@ public extension Tensor {
         }
     }
 
-    /// Writes this tensor as a `.npy` file (format 1.0 when the header fits), atomically.
+    /// Writes this tensor as a `.npy` file (format 1.0 when the header fits), atomically. The
+    /// elements go to the file straight from the tensor's memory (no copy of the data is made).
     func writeNpy(to url: URL) throws {
-        let data: Data
-        do { data = try npyData() } catch let e as OVIRError { throw e.inFile(url.path) }
-        try AtomicFile.write(data, to: url)
+        let header: [UInt8]
+        do { header = try npyHeader() } catch let e as OVIRError { throw e.inFile(url.path) }
+        try header.withUnsafeBytes { h in
+            try withUnsafeBytes { d in try AtomicFile.write(parts: [h, d], to: url) }
+        }
     }
 
     /// The bytes of a `.npy` file holding this tensor; throws for element types numpy has no dtype for.
     func npyData() throws -> Data {
+        var out = Data(try npyHeader())
+        withUnsafeBytes { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// The magic string, version, header length and header of a `.npy` file holding this tensor,
+    /// padded so that the data starts on a 64-byte boundary.
+    func npyHeader() throws -> [UInt8] {
         guard let descr = elementType.npyDescr else {
             throw OVIRError("element type \(elementType.rawValue) has no numpy dtype; convert the tensor before writing .npy")
         }
@@ -88,8 +99,8 @@ public extension Tensor {
         let padded = ((total + 63) / 64) * 64
         let headerText = dict + String(repeating: " ", count: padded - total) + "\n"
         let headerBytes = Array(headerText.utf8)
-        var out = Data(capacity: padded + byteCount)
-        out.append(contentsOf: [0x93] + Array("NUMPY".utf8) + [version, 0])
+        var out: [UInt8] = [0x93] + Array("NUMPY".utf8) + [version, 0]
+        out.reserveCapacity(padded)
         if version == 1 {
             let n = UInt16(headerBytes.count)
             out.append(contentsOf: [UInt8(n & 0xFF), UInt8(n >> 8)])
@@ -98,7 +109,6 @@ public extension Tensor {
             out.append(contentsOf: (0..<4).map { UInt8(truncatingIfNeeded: n >> (8 * $0)) })
         }
         out.append(contentsOf: headerBytes)
-        withUnsafeBytes { out.append(contentsOf: $0) }
         return out
     }
 }

@@ -87,6 +87,12 @@ func expectMatches(_ t: Tensor, _ e: NpyExpectation, _ name: String) {
             let url = Fixtures.url("npy/" + name)
             let t = try Tensor(npyFile: url)
             #expect(try t.npyData() == Data(contentsOf: url), "\(name)")
+            // writeNpy streams the header and the tensor's own bytes to the file: the same bytes.
+            let dir = try Fixtures.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: dir) }
+            let out = dir.appendingPathComponent(name)
+            try t.writeNpy(to: out)
+            #expect(try Data(contentsOf: out) == Data(contentsOf: url), "\(name) written")
         }
     }
 

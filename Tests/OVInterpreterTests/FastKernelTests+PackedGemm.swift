@@ -178,4 +178,72 @@ struct PackedConvGemmTests {
             }
         }
     }
+
+    /// Constant weights are packed when compiling, the packed copy replacing the constant, when the
+    /// convolution is the constant's only reader: a FakeQuantize'd weight (folded into an owned f32
+    /// copy, as in POT's INT8 IRs) and a plain Const; a Const read by two convolutions is not
+    /// replaced (packed on the first run instead). Outputs are bit-identical to packing on the first
+    /// run, with and without fusion, and an observer of a replaced constant sees the weights.
+    @Test func constantWeightsArePackedWhenCompiling() throws {
+        let xShape = [1, 40, 12, 12], wShape = [24, 40, 3, 3]
+        let attrs = FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")
+        let g = GraphBuilder()
+        let x = g.parameter("x", .f32, xShape)
+        let fq = g.op("FakeQuantize", [g.constant(random(wShape, 24, 0.1)), g.constant([-0.12], shape: [1]), g.constant([0.12], shape: [1]),
+                                       g.constant([-0.12], shape: [1]), g.constant([0.12], shape: [1])],
+                      ["levels": "255", "auto_broadcast": "numpy"], version: "opset1", name: "wfq")
+        let c1 = g.op("Convolution", [x, fq], attrs, version: "opset1", name: "quantized")
+        let a1 = g.op("Add", [c1, g.constant(random([1, 24, 1, 1], 25, 0.5))], ["auto_broadcast": "numpy"], version: "opset1", name: "bias")
+        let c2 = g.op("Convolution", [a1, g.constant(random([24, 24, 3, 3], 26, 0.1))], attrs, version: "opset1", name: "plain")
+        let shared = g.constant(random([24, 24, 3, 3], 27, 0.1))
+        let c3 = g.op("Convolution", [c2, shared], attrs, version: "opset1", name: "shared1")
+        g.result(g.op("Convolution", [c3, shared], attrs, version: "opset1", name: "shared2"))
+        let input = random(xShape, 28, 1)
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true)).infer([input])[0]
+        var late = CompileOptions()
+        late.prepackWeights = false
+        let runtimePacked = try CompiledModel(graph: g.graph, options: late)
+        #expect(runtimePacked.prepackedConvolutions.isEmpty)
+        let want = try runtimePacked.infer([input])[0].floatValues()
+        Self.expectClose(want, reference.floatValues(), "packed on the first run vs reference")
+        let weights = try runtimePacked.observable(node: "wfq").map { o in
+            var seen: [Float] = []
+            _ = try runtimePacked.infer([input], observing: [o]) { _, t in seen = t.floatValues() }
+            return seen
+        }
+        #expect(weights?.count == wShape.reduce(1, *))
+        for threads in [1, 3] {
+            var options = CompileOptions(threads: threads)
+            let fast = try CompiledModel(graph: g.graph, options: options)
+            #expect(fast.prepackedConvolutions == ["quantized", "plain"])
+            #expect(fast.kernelNamesByNode["quantized"] == "blas.conv")
+            for run in 0..<2 { #expect(try fast.infer([input])[0].floatValues() == want, "threads \(threads) run \(run)") }
+            // Observing the folded weights: the observer gets them unpacked; the run is unchanged.
+            var seen: [Float] = []
+            let got = try fast.infer([input], observing: [fast.observable(node: "wfq")!]) { _, t in seen = t.floatValues() }
+            #expect(got[0].floatValues() == want)
+            #expect(seen == weights)
+            // Unfused runs (observing a convolution's output, as POT's statistics do) read the packed copy too.
+            let unfused = try fast.infer([input], observing: [fast.observable(node: "quantized")!]) { _, _ in }
+            #expect(unfused[0].floatValues() == want)
+            options.fuseConvolutions = false
+            #expect(try CompiledModel(graph: g.graph, options: options).infer([input])[0].floatValues() == want)
+        }
+    }
+
+    /// OpenBLAS is opened only for convolutions that call it: the packed GEMM's shapes, SmallGemm's
+    /// and single-pixel outputs (SIMD dot products) do not; 1x1 convolutions over 3x3 planes
+    /// (face_landmark's last blocks: 9 columns) do.
+    @Test func convolutionsThatCallOpenBLAS() throws {
+        func shape(_ x: [Int], _ w: [Int], _ y: [Int], stride: Int = 1, pad: Int = 0) throws -> ConvShape {
+            var attrs = Attributes()
+            for (k, v) in FastKernelTests.convAttrs("\(stride),\(stride)", "\(pad),\(pad)", dil: "1,1") { attrs[k] = v }
+            return ConvShape(x: x, w: w, y: y, grouped: false, window: try SpatialWindow(attrs))
+        }
+        #expect(GemmConvolutionKernel.callsOpenBLAS(try shape([1, 128, 3, 3], [128, 128, 1, 1], [1, 128, 3, 3])))
+        #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 32, 3, 3], [1404, 32, 3, 3], [1, 1404, 1, 1])))
+        #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 64, 56, 56], [64, 64, 3, 3], [1, 64, 56, 56], pad: 1)))
+        #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 16, 96, 96], [16, 16, 1, 1], [1, 16, 96, 96])))
+        #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 3, 192, 192], [16, 3, 3, 3], [1, 16, 96, 96], stride: 2, pad: 1)))
+    }
 }

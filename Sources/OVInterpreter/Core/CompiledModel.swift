@@ -37,6 +37,9 @@ public final class CompiledModel: @unchecked Sendable {
     public let activationMemory: ActivationMemory
     /// Convolution + bias Add (+ residual Add) (+ activation) chains by the convolution's step index (fast kernels only).
     let fusions: [Int: ConvFusion]
+    /// Constant slots that hold packed weights in place of the weights (their only reader's kernel
+    /// unpacks them for observers).
+    let prepacked: [Int: GemmConvolutionKernel]
     private let lock = NSLock()
     /// The activation arena (`plan.arenaBytes`), allocated on the first run; guarded by `lock`.
     var arena: UnsafeMutableRawPointer?
@@ -173,6 +176,26 @@ public final class CompiledModel: @unchecked Sendable {
                 if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse, infos: infos) { fusions[i] = f }
             }
         }
+        // Constant weights of convolutions that run the packed GEMM are packed now. When the
+        // convolution is the constant's only reader, the packed copy takes the constant's place, so
+        // no weight is held twice: a FakeQuantize'd weight's folded f32 copy is freed, a mapped
+        // weight's pages leave memory. Observers of such a constant get it unpacked.
+        var prepacked: [Int: GemmConvolutionKernel] = [:]
+        if !options.referenceKernelsOnly && options.bf16Emulation == .off && options.prepackWeights {
+            var readers: [Int: Int] = [:]
+            for step in steps { for s in step.inputSlots where constants[s] != nil { readers[s, default: 0] += 1 } }
+            for s in resultSlots where constants[s] != nil { readers[s, default: 0] += 1 }
+            for step in steps {
+                guard let conv = step.kernel as? GemmConvolutionKernel, step.inputSlots.count == 2 else { continue }
+                let ws = step.inputSlots[1]
+                guard readers[ws] == 1, let w = constants[ws], let xs = infos[step.inputSlots[0]].shape.staticShape,
+                      let ys = step.staticInfos?.first?.shape.staticShape,
+                      let standIn = conv.prepackedWeights(x: xs, w: w, y: ys) else { continue }
+                constants[ws] = standIn
+                infos[ws].value = standIn
+                prepacked[ws] = conv
+            }
+        }
         // A fused chain writes its last step's output while the convolution runs: that tensor is
         // live from the convolution's step on, so it never shares bytes with the convolution's inputs.
         var bornAt: [Int: Int] = [:]
@@ -216,6 +239,7 @@ public final class CompiledModel: @unchecked Sendable {
         self.resultSlots = resultSlots
         self.lastUse = lastUse
         self.fusions = fusions
+        self.prepacked = prepacked
         // Names follow OpenVINO's rules for IR (Graph.modelInputs / modelOutputs); types and shapes
         // are the inferred ones.
         let portsIn = graph.modelInputs, portsOut = graph.modelOutputs

@@ -75,7 +75,8 @@ extension CompiledModel {
         }
         if let observer {
             for (slot, ks) in watchers where slots[slot] != nil {
-                for k in ks { try observer(k, slots[slot]!) }
+                let value = prepacked[slot]?.unpackedWeights(shape: slots[slot]!.shape) ?? slots[slot]!
+                for k in ks { try observer(k, value) }
             }
         }
         let trace = options.trace

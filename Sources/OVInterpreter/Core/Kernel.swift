@@ -85,6 +85,10 @@ public struct CompileOptions: Sendable {
     /// output pass (fast kernels only; `FastFusion.swift`). Off: every step runs on its own (tests
     /// compare both; results are bit-identical).
     package var fuseConvolutions = true
+    /// Pack convolution weights for the packed GEMM when compiling, the packed copy replacing a
+    /// constant only that convolution reads (fast kernels only; `CompiledModel.init`). Off: they
+    /// are packed on the first run, beside the constant (tests compare both; bit-identical).
+    package var prepackWeights = true
 
     public init(referenceKernelsOnly: Bool = false, threads: Int = 1, trace: Bool = false, constantFolding: Bool = true,
                 bf16Emulation: BF16Emulation = .off) {

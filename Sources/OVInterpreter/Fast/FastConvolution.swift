@@ -14,14 +14,54 @@ final class GemmConvolutionKernel: EpilogueConvolution {
     init(reference: ConvolutionKernel) { self.reference = reference }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
-        guard let ref = reference as? ConvolutionKernel, BLAS.isAvailable, inputs.count == 2,
+        guard let ref = reference as? ConvolutionKernel, inputs.count == 2,
               inputs.allSatisfy({ $0.elementType == .f32 }), ref.window.rank <= 2,
               let wd = inputs[1].shape.staticShape else { return nil }
         if ref.grouped && wd[1] == 1 && wd[2] == 1 { return nil }   // depthwise
+        // OpenBLAS (2.2 MiB resident with its Fortran runtime) is opened only when this convolution
+        // will call it: with static shapes most take the packed GEMM or SmallGemm.
+        if let xs = inputs[0].shape.staticShape, let ys = outputs.first?.shape.staticShape {
+            let g = ConvShape(x: xs, w: wd, y: ys, grouped: ref.grouped, window: ref.window)
+            if callsOpenBLAS(g) && !BLAS.isAvailable { return nil }
+        } else if !BLAS.isAvailable {
+            return nil
+        }
         return GemmConvolutionKernel(reference: ref)
     }
 
+    /// Whether a convolution of this geometry calls OpenBLAS: not when ``PackedConvGemm`` or
+    /// ``SmallGemm`` takes it (as `run` decides), nor for single-pixel outputs, which
+    /// ``BLAS/sgemm(transA:transB:m:n:k:a:lda:b:ldb:c:ldc:beta:threads:)`` computes as SIMD dot products.
+    static func callsOpenBLAS(_ g: ConvShape) -> Bool {
+        let kdim = g.inPerGroup * g.kh * g.kw, ncols = g.oh * g.ow
+        if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: g.isPointwise) { return false }
+        if SmallGemm.claims(m: g.outPerGroup, n: ncols, k: kdim) { return false }
+        return ncols > 1 && kdim > 0 && g.outPerGroup > 0
+    }
+
     var kernelName: String { "blas.conv" }
+
+    /// When this convolution's static shapes take ``PackedConvGemm``: packs its constant f32
+    /// weights `w` now and returns their stand-in (see ``PackedConvWeights/prepack(_:groups:m:k:)``),
+    /// for the compiled model to keep instead of `w` when this step is `w`'s only reader.
+    func prepackedWeights(x: [Int], w: Tensor, y: [Int]) -> Tensor? {
+        guard w.elementType == .f32 else { return nil }
+        let g = ConvShape(x: x, w: w.shape, y: y, grouped: reference.grouped, window: reference.window)
+        let kdim = g.inPerGroup * g.kh * g.kw
+        guard g.groups * g.outPerGroup * kdim == w.count,
+              PackedConvGemm.claims(m: g.outPerGroup, n: g.oh * g.ow, k: kdim, pointwise: g.isPointwise) else { return nil }
+        prepacked = (g.groups, g.outPerGroup, kdim)
+        return packedWeights.prepack(w, groups: g.groups, m: g.outPerGroup, k: kdim)
+    }
+
+    /// The weights a ``prepackedWeights(x:w:y:)`` stand-in replaced, unpacked (for observers of the constant).
+    func unpackedWeights(shape: [Int]) -> Tensor? {
+        guard let (groups, m, k) = prepacked else { return nil }
+        return packedWeights.unpacked(shape: shape, groups: groups, m: m, k: k)
+    }
+
+    /// Set by ``prepackedWeights(x:w:y:)``: the packed matrices' geometry (groups, rows, inner dimension).
+    private var prepacked: (groups: Int, m: Int, k: Int)?
 
     /// Epilogues reach ``SmallGemm`` (in registers) or ``ConvEpilogue/apply(_:count:channel:)`` (after sgemm).
     var supportsResidualEpilogue: Bool { true }
@@ -40,8 +80,7 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let yp = outputs[0].pointer(Float.self)
         let kdim = g.inPerGroup * g.kh * g.kw, ncols = g.oh * g.ow
-        let direct = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0
-            && g.oh == g.h && g.ow == g.w
+        let direct = g.isPointwise
         let threads = ctx.options.threads
         if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: direct) {
             let packed = packedWeights.get(w, groups: g.groups, m: g.outPerGroup, k: kdim, ctx: ctx)
@@ -121,6 +160,9 @@ struct ConvShape {
     var batch = 0, groups = 1, inPerGroup = 0, outPerGroup = 0
     var h = 1, w = 1, oh = 1, ow = 1, kh = 1, kw = 1
     var sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0
+
+    /// 1x1, stride 1, unpadded: the GEMM's columns are the input planes themselves.
+    var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w }
 
     init(x: [Int], w wt: [Int], y: [Int], grouped: Bool, window: SpatialWindow) {
         let r = window.rank

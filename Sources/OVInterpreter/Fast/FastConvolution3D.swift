@@ -10,8 +10,8 @@ final class Gemm3DConvolutionKernel: Kernel {
     init(reference: ConvolutionKernel) { self.reference = reference }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
-        guard let ref = reference as? ConvolutionKernel, BLAS.isAvailable, inputs.count == 2, ref.window.rank == 3,
-              inputs.allSatisfy({ $0.elementType == .f32 }), inputs[1].shape.staticShape != nil else { return nil }
+        guard let ref = reference as? ConvolutionKernel, inputs.count == 2, ref.window.rank == 3,
+              inputs.allSatisfy({ $0.elementType == .f32 }), inputs[1].shape.staticShape != nil, BLAS.isAvailable else { return nil }
         return Gemm3DConvolutionKernel(reference: ref)
     }
 

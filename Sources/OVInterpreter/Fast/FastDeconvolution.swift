@@ -17,8 +17,9 @@ final class GemmDeconvolutionKernel: Kernel {
     init(reference: ConvolutionBackpropKernel) { self.reference = reference }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
-        guard let ref = reference as? ConvolutionBackpropKernel, BLAS.isAvailable, inputs.count == 2 || inputs.count == 3,
-              inputs[0].elementType == .f32, inputs[1].elementType == .f32, (1...3).contains(ref.window.rank) else { return nil }
+        guard let ref = reference as? ConvolutionBackpropKernel, inputs.count == 2 || inputs.count == 3,
+              inputs[0].elementType == .f32, inputs[1].elementType == .f32, (1...3).contains(ref.window.rank),
+              BLAS.isAvailable else { return nil }
         return GemmDeconvolutionKernel(reference: ref)
     }
 

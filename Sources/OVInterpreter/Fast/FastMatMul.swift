@@ -7,8 +7,8 @@ final class BLASMatMulKernel: Kernel {
     init(reference: MatMulKernel) { self.reference = reference }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
-        guard let ref = reference as? MatMulKernel, BLAS.isAvailable, inputs.count == 2,
-              inputs.allSatisfy({ $0.elementType == .f32 }) else { return nil }
+        guard let ref = reference as? MatMulKernel, inputs.count == 2,
+              inputs.allSatisfy({ $0.elementType == .f32 }), BLAS.isAvailable else { return nil }
         return BLASMatMulKernel(reference: ref)
     }
 

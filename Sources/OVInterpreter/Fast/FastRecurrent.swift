@@ -21,7 +21,6 @@ final class FastRecurrentKernel: Kernel {
     }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
-        guard BLAS.isAvailable else { return nil }
         let config: RecurrentConfig, sequence: Bool
         if let ref = reference as? RecurrentSequenceKernel {
             (config, sequence) = (ref.config, true)
@@ -43,7 +42,8 @@ final class FastRecurrentKernel: Kernel {
         case .gru: defaults = [.sigmoid, .tanh]
         case .lstm: defaults = [.sigmoid, .tanh, .tanh]
         }
-        guard config.activations.map(\.function) == defaults else { return nil }
+        // OpenBLAS is opened only here, once a recurrent node is taken (not for every unclaimed node).
+        guard config.activations.map(\.function) == defaults, BLAS.isAvailable else { return nil }
         return FastRecurrentKernel(reference: reference, config: config, sequence: sequence)
     }
 

@@ -7,6 +7,12 @@ extension CompiledModel {
 }
 
 extension CompiledModel {
+    /// Names of the convolutions whose constant weights were packed when compiling (the packed
+    /// copy replacing the constant).
+    package var prepackedConvolutions: Set<String> {
+        Set(steps.filter { s in s.inputSlots.count == 2 && prepacked[s.inputSlots[1]] === s.kernel }.map(\.node.name))
+    }
+
     /// Convolutions that run with their bias Add (+ PReLU) fused in, by convolution node name, with
     /// the absorbed ops (`Add`, `Add+PReLU`): lets tests check that a chain was fused.
     package var fusedConvolutions: [String: String] {

@@ -362,6 +362,8 @@ enum PackedConvGemm {
 /// Weights packed for ``PackedConvGemm``, cached by a convolution kernel across runs: packed on the
 /// first run that sees a weight buffer and reused while the same (immutable) buffer comes back.
 /// Weights computed at run time (an arena region rewritten every run) are packed per run instead.
+/// Constant weights that only this convolution reads are packed when the model is compiled
+/// (``prepack(_:groups:m:k:)``), and the packed copy replaces them.
 final class PackedConvWeights: @unchecked Sendable {
     private let lock = NSLock()
     private var source: TensorBuffer?
@@ -388,5 +390,39 @@ final class PackedConvWeights: @unchecked Sendable {
         source = buffer
         packed = p
         return UnsafePointer(dst)
+    }
+
+    /// Packs constant weights `w` (`groups × m × k`) when compiling and returns their stand-in: a
+    /// tensor of `w`'s type and shape whose buffer is the packed copy (`get` recognises it), to
+    /// take `w`'s place when this convolution is its only reader. Only ``get`` may read the
+    /// stand-in's bytes; ``unpacked(shape:groups:m:k:)`` gives the weights back for anyone else.
+    func prepack(_ w: Tensor, groups: Int, m: Int, k: Int) -> Tensor {
+        let p = TensorBuffer(uninitializedByteCount: PackedConvGemm.packedCount(groups: groups, m: m, k: k) * MemoryLayout<Float>.stride)
+        PackedConvGemm.packWeights(UnsafePointer(w.pointer(Float.self)), groups: groups, m: m, k: k,
+                                   into: p.bytes.assumingMemoryBound(to: Float.self))
+        w.buffer.releaseMappedPages()
+        lock.lock()
+        defer { lock.unlock() }
+        source = p
+        packed = p
+        return Tensor(elementType: .f32, shape: w.shape, buffer: p)
+    }
+
+    /// The weights (`groups × m × k`, of shape `shape`) unpacked from the copy ``prepack(_:groups:m:k:)`` made.
+    func unpacked(shape: [Int], groups: Int, m: Int, k: Int) -> Tensor {
+        lock.lock()
+        let p = packed!
+        lock.unlock()
+        let t = Tensor(uninitialized: .f32, shape: shape)
+        let src = UnsafePointer(p.bytes.assumingMemoryBound(to: Float.self)), dst = t.pointer(Float.self)
+        let mr = PackedConvGemm.mr, panels = (m + mr - 1) / mr
+        for grp in 0..<groups {
+            let sg = src + grp * panels * mr * k, dg = dst + grp * m * k
+            for row in 0..<m {
+                let panel = sg + (row / mr) * mr * k, r = row % mr
+                for p in 0..<k { dg[row * k + p] = panel[p * mr + r] }
+            }
+        }
+        return t
     }
 }
