@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -27,7 +31,7 @@ package enum AtomicFile {
             try data.write(to: tmp)
         } catch {
             try? FileManager.default.removeItem(at: tmp)
-            throw OVIRError(file: url.path, "cannot write the file: \(error.localizedDescription)")
+            throw OVIRError(file: url.path, "cannot write the file: \(fileErrorDescription(error))")
         }
         try commit([(tmp, url)])
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A layer's `<data>` attributes: raw text in document order (kept for round trips) with typed access.
 /// Typed getters throw an ``OVIRError`` naming the attribute, the expected form and the text found.
@@ -34,13 +38,13 @@ public struct Attributes: Hashable, Sendable {
 
     public func int(_ key: String) throws -> Int {
         let s = try required(key)
-        guard let v = Int(s.trimmingCharacters(in: .whitespaces)) else { throw bad(key, "an integer") }
+        guard let v = Int(s.trimmingWhitespace()) else { throw bad(key, "an integer") }
         return v
     }
     public func int(_ key: String, default d: Int) throws -> Int { has(key) ? try int(key) : d }
 
     public func double(_ key: String) throws -> Double {
-        let s = try required(key).trimmingCharacters(in: .whitespaces)
+        let s = try required(key).trimmingWhitespace()
         guard let v = Attributes.parseDouble(s) else { throw bad(key, "a number") }
         return v
     }
@@ -50,7 +54,7 @@ public struct Attributes: Hashable, Sendable {
 
     /// `true`/`false`, `1`/`0` (any case), as OpenVINO's reader accepts.
     public func bool(_ key: String) throws -> Bool {
-        switch try required(key).trimmingCharacters(in: .whitespaces).lowercased() {
+        switch try required(key).trimmingWhitespace().lowercased() {
         case "true", "1": return true
         case "false", "0": return false
         default: throw bad(key, "true or false")
@@ -61,10 +65,10 @@ public struct Attributes: Hashable, Sendable {
     /// A comma-separated list of integers; an empty string is an empty list.
     public func ints(_ key: String) throws -> [Int] {
         let s = try required(key)
-        if s.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        if s.trimmingWhitespace().isEmpty { return [] }
         var out: [Int] = []
         for part in s.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Int(part.trimmingCharacters(in: .whitespaces)) else { throw bad(key, "comma-separated integers") }
+            guard let v = Int(part.trimmingWhitespace()) else { throw bad(key, "comma-separated integers") }
             out.append(v)
         }
         return out
@@ -74,10 +78,10 @@ public struct Attributes: Hashable, Sendable {
     /// A comma-separated list of numbers; an empty string is an empty list.
     public func doubles(_ key: String) throws -> [Double] {
         let s = try required(key)
-        if s.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        if s.trimmingWhitespace().isEmpty { return [] }
         var out: [Double] = []
         for part in s.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let v = Attributes.parseDouble(part.trimmingCharacters(in: .whitespaces)) else {
+            guard let v = Attributes.parseDouble(part.trimmingWhitespace()) else {
                 throw bad(key, "comma-separated numbers")
             }
             out.append(v)
@@ -90,7 +94,7 @@ public struct Attributes: Hashable, Sendable {
     public func strings(_ key: String) throws -> [String] {
         let s = try required(key)
         if s.isEmpty { return [] }
-        return s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return s.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
     }
 
     /// One of a fixed set of words (compared case-insensitively, returned lowercased).
@@ -99,7 +103,7 @@ public struct Attributes: Hashable, Sendable {
             if let d { return d }
             throw OVIRError("attribute '\(key)' is missing; expected one of \(allowed.joined(separator: ", "))")
         }
-        let v = raw.trimmingCharacters(in: .whitespaces).lowercased()
+        let v = raw.trimmingWhitespace().lowercased()
         guard allowed.contains(v) else { throw bad(key, "one of \(allowed.joined(separator: ", "))") }
         return v
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `Const` layers: `<data element_type shape offset size>` checked against the weights file, then a
 /// ``Tensor`` that borrows the mapped bytes.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Layer-level parsing: `<layer>` attributes, `<data>`, ports, rt_info, sub-graph bodies, constants.
 extension IRGraphParser {

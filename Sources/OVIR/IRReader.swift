@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads OpenVINO IR (versions 10 and 11: `.xml` topology plus `.bin` weights) into a ``Graph``.
 ///
@@ -45,17 +54,17 @@ public enum IRReader {
     }
 
     private static func readXMLFile(_ path: String) throws -> Data {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        let (exists, isDirectory) = fileStatus(atPath: path)
+        guard exists else {
             throw OVIRError(file: path, "no such file; expected an OpenVINO IR .xml file")
         }
-        guard !isDirectory.boolValue else {
+        guard !isDirectory else {
             throw OVIRError(file: path, "is a directory; expected an OpenVINO IR .xml file")
         }
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw OVIRError(file: path, "cannot read the file: \(error.localizedDescription)")
+            throw OVIRError(file: path, "cannot read the file: \(fileErrorDescription(error))")
         }
     }
 }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Writes a ``Graph`` as OpenVINO IR v11 (`.xml` + `.bin`), readable by OpenVINO 2023.3 and later.
 ///
@@ -15,14 +24,14 @@ public enum IRWriter {
             try Data(xml.utf8).write(to: xmlTmp)
         } catch {
             try? FileManager.default.removeItem(at: xmlTmp)
-            throw OVIRError(file: xmlPath, "cannot write the file: \(error.localizedDescription)")
+            throw OVIRError(file: xmlPath, "cannot write the file: \(fileErrorDescription(error))")
         }
         do {
             try bin.write(to: binTmp)
         } catch {
             try? FileManager.default.removeItem(at: xmlTmp)
             try? FileManager.default.removeItem(at: binTmp)
-            throw OVIRError(file: binPath, "cannot write the file: \(error.localizedDescription)")
+            throw OVIRError(file: binPath, "cannot write the file: \(fileErrorDescription(error))")
         }
         // The .bin goes first, so a reader never sees a new .xml beside an old .bin.
         try AtomicFile.commit([(binTmp, binURL), (xmlTmp, xmlURL)])
@@ -179,7 +188,7 @@ public enum IRWriter {
                           into xml: inout XMLText) throws {
         var attrs = [IRAttribute("id", String(id)), IRAttribute("precision", precision.irPrecision)]
         if !names.isEmpty {
-            attrs.append(IRAttribute("names", names.map { $0.replacingOccurrences(of: ",", with: "\\,") }.joined(separator: ",")))
+            attrs.append(IRAttribute("names", names.map { $0.replacingLiteral(",", with: "\\,") }.joined(separator: ",")))
         }
         // A dynamic rank has no <dim> form; OpenVINO writes no dims for it (the reader re-infers shapes).
         let dims = shape.dims ?? []

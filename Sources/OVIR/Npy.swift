@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // numpy's .npy format: a magic string, a format version, a little-endian header length, a header that
 // is a Python dict literal ({'descr': ..., 'fortran_order': ..., 'shape': ...}), then the raw elements.

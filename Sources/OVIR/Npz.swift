@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// numpy `.npz` archives: a zip of `.npy` members, STORED (`np.savez`) or DEFLATE (`np.savez_compressed`).
 public enum Npz {
@@ -8,7 +17,7 @@ public enum Npz {
         do {
             data = try Data(contentsOf: url, options: .mappedIfSafe)
         } catch {
-            throw OVIRError(file: url.path, "cannot read the file: \(error.localizedDescription)")
+            throw OVIRError(file: url.path, "cannot read the file: \(fileErrorDescription(error))")
         }
         do {
             return try data.withUnsafeBytes { try read(bytes: $0, path: url.path) }

@@ -22,9 +22,9 @@ public enum Dimension: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `3`, `-1`, `?`, `1..10`, `2..`, `..8`. Returns nil for anything else (negative, non-numeric).
     public init?(parsing text: String) {
-        let s = text.trimmingCharacters(in: .whitespaces)
+        let s = text.trimmingWhitespace()
         if s == "-1" || s == "?" { self = .dynamic; return }
-        if let r = s.range(of: "..") {
+        if let r = s.firstRange(of: "..") {
             let loText = String(s[s.startIndex..<r.lowerBound]), hiText = String(s[r.upperBound...])
             let lo = loText.isEmpty ? 0 : Int(loText)
             let hi: Int?? = hiText.isEmpty ? .some(nil) : Int(hiText).map { .some($0) }
@@ -77,4 +77,8 @@ public struct PartialShape: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif

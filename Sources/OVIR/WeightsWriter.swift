@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Collects Const values into the `.bin` of an IR being written: blobs in the order they are added,
 /// identical blobs stored once (same bytes → same offset), no padding between blobs (as OpenVINO writes).

@@ -1,7 +1,11 @@
 // The only file that imports libxml2: it parses bytes into a small Swift tree and frees the C document
 // before returning, so nothing else in SwiftPOT touches libxml2 pointers.
 internal import CLibXML2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One XML element as read from the file: name, attributes in document order, child elements,
 /// trimmed text content, and the line it starts on (for error messages).
@@ -94,7 +98,7 @@ enum XMLTree {
         }
         let line = Int(err.pointee.line)
         var msg = err.pointee.message.map { String(cString: $0) } ?? "parse error \(err.pointee.code)"
-        msg = msg.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "\n", with: " ")
+        msg = msg.trimmingWhitespaceAndNewlines().replacingLiteral("\n", with: " ")
         return OVIRError(file: fileName, "malformed XML at line \(line): \(msg)")
     }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Engine settings (POT's engine config).
 public struct EngineConfig: Sendable {
@@ -256,7 +260,7 @@ final class ProgressLine {
         let pct = total > 0 ? 100 * done / total : 100
         guard pct / 5 != lastStep || done == total else { return }
         lastStep = pct / 5
-        FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: pct / 5))\(String(repeating: ".", count: 20 - pct / 5))] \(done)/\(total) \(String(format: "%.1f", Date().timeIntervalSince(start)))s".utf8))
+        writeToStandardError("\r[\(String(repeating: "#", count: pct / 5))\(String(repeating: ".", count: 20 - pct / 5))] \(done)/\(total) \(cFormat("%.1f", Date().timeIntervalSince(start)))s")
     }
-    func finish() { FileHandle.standardError.write(Data("\n".utf8)) }
+    func finish() { writeToStandardError("\n") }
 }

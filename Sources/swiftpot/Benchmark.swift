@@ -1,6 +1,12 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import OVInterpreter
+import POTCore
 
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,17 +61,17 @@ struct Benchmark: ParsableCommand {
                 "peak_rss_bytes": peakRSS, "weights_bytes": m.constantBytes, "activation_arena_bytes": m.arenaBytes,
                 "activation_peak_live_bytes": m.peakLiveBytes, "largest_activation_bytes": m.largestActivationBytes,
             ]
-            if let data = try? JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys]) {
-                print(String(decoding: data, as: UTF8.self))
+            if let text = try? jsonText(obj) {
+                print(text)
             }
             return
         }
         print("model: \(model)")
         print("threads: \(threads), iterations: \(iterations) (after \(warmup) warm-up)\(referenceOnly ? ", reference kernels" : "")")
-        print(String(format: "latency: median %.3f ms, min %.3f ms, p90 %.3f ms, mean %.3f ms", s.median, s.min, s.p90, s.mean))
-        print(String(format: "throughput: %.2f inferences/s (1 / median)", 1000 / s.median))
+        print(cFormat("latency: median %.3f ms, min %.3f ms, p90 %.3f ms, mean %.3f ms", s.median, s.min, s.p90, s.mean))
+        print(cFormat("throughput: %.2f inferences/s (1 / median)", 1000 / s.median))
         print("BLAS: OpenBLAS core \(core) (\(source))")
-        let mib = { (b: Int) in b < 1_048_576 ? String(format: "%.1f KiB", Double(b) / 1024) : String(format: "%.2f MiB", Double(b) / 1_048_576) }
+        let mib = { (b: Int) in b < 1_048_576 ? cFormat("%.1f KiB", Double(b) / 1024) : cFormat("%.2f MiB", Double(b) / 1_048_576) }
         print("memory: peak RSS \(mib(peakRSS)), weights \(mib(m.constantBytes)), activation arena \(mib(m.arenaBytes)) (peak live \(mib(m.peakLiveBytes)); two largest activations \(mib(m.largestActivationBytes.reduce(0, +))))")
     }
 
@@ -127,6 +133,6 @@ struct SplitMix64 {
 
     mutating func nextNormal() -> Double {
         let u1 = Swift.max(nextUniform(), 1e-300), u2 = nextUniform()
-        return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
+        return (-2 * LibM.log(u1)).squareRoot() * LibM.cos(2 * Double.pi * u2)
     }
 }

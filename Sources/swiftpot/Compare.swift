@@ -1,6 +1,11 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OVIR
+import POTCore
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,9 +42,9 @@ struct Compare: ParsableCommand {
             if json {
                 let r: [String: Any] = ["max_abs_error": maxAbs, "max_rel_error": maxRel, "cosine": cosine,
                                         "elements": u.count, "outside": bad, "rtol": rtol, "atol": atol, "pass": !outside]
-                print(String(decoding: try JSONSerialization.data(withJSONObject: r, options: [.sortedKeys]), as: UTF8.self))
+                print(try jsonText(r))
             } else {
-                print(String(format: "max abs error %.6g, max rel error %.6g, cosine %.8f, %d/%d elements outside rtol %g atol %g",
+                print(cFormat("max abs error %.6g, max rel error %.6g, cosine %.8f, %ld/%ld elements outside rtol %g atol %g",
                              maxAbs, maxRel, cosine, bad, u.count, rtol, atol))
             }
         }

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import OVIR
 
 /// `swiftpot convert IN.xml OUT.xml`: reads an IR (v10 or v11) and writes it back as IR v11.

@@ -1,6 +1,11 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OVInterpreter
+import POTCore
 
 struct Infer: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,7 +35,7 @@ struct Infer: ParsableCommand {
             try FileManager.default.createDirectory(atPath: outputDir, withIntermediateDirectories: true)
             var report: [[String: Any]] = []
             for (j, (io, t)) in zip(compiled.outputs, outputs).enumerated() {
-                let path = (outputDir as NSString).appendingPathComponent("out_\(j).npy")
+                let path = appendingPathComponent(outputDir, "out_\(j).npy")
                 try t.writeNpy(to: URL(fileURLWithPath: path))
                 if json {
                     report.append(["index": j, "name": io.name, "shape": t.shape, "element_type": t.elementType.rawValue, "file": path])
@@ -39,8 +44,7 @@ struct Infer: ParsableCommand {
                 }
             }
             if json {
-                let data = try JSONSerialization.data(withJSONObject: ["outputs": report], options: [.sortedKeys, .prettyPrinted])
-                print(String(decoding: data, as: UTF8.self))
+                print(try jsonText(["outputs": report], pretty: true))
             }
         }
     }

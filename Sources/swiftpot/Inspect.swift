@@ -1,5 +1,9 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import OVIR
 
 /// `swiftpot inspect MODEL.xml [--weights MODEL.bin] [--json]`: inputs, outputs, op counts, weights.
@@ -151,7 +155,7 @@ enum TextTable {
             row.enumerated().map { c, cell in
                 let pad = String(repeating: " ", count: max(0, widths[c] - cell.count))
                 return rightAligned.contains(c) ? pad + cell : cell + pad
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").trimmingWhitespace()
         }
     }
 }
@@ -194,7 +198,7 @@ enum JSONValue {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            case _ where u.value < 0x20: out += cFormat("\\u%04x", u.value)
             default: out.unicodeScalars.append(u)
             }
         }

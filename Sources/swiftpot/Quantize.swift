@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import OVIR
 import POT
 
@@ -157,10 +166,9 @@ struct Quantize: ParsableCommand {
                                       "fake_quantize_activations": fqs.count - weightsCount,
                                       "seconds": (seconds * 1000).rounded() / 1000, "output": output, "layers": layers,
                                       "notes": notes, "peak_rss_bytes": ProcessMemory.peakRSSBytes()]
-            let data = try JSONSerialization.data(withJSONObject: obj, options: [.sortedKeys])
-            print(String(decoding: data, as: UTF8.self))
+            print(try jsonText(obj))
         } else {
-            print("\(fqs.count) FakeQuantize (\(weightsCount) weights, \(fqs.count - weightsCount) activations) in \(String(format: "%.2f", seconds)) s -> \(output)")
+            print("\(fqs.count) FakeQuantize (\(weightsCount) weights, \(fqs.count - weightsCount) activations) in \(cFormat("%.2f", seconds)) s -> \(output)")
             for n in notes { print("  \(n["layer"] as? String ?? ""): \(n["note"] as? String ?? "")") }
         }
     }

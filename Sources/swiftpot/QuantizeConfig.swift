@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import POT
 
 /// A POT configuration file (`pot -c CONFIG.json` or `.yaml`/`.yml`): `model`, `engine` and `compression` sections,
@@ -11,11 +15,9 @@ struct POTConfigFile {
     var device = "CPU"
     var algorithms: [AlgorithmConfig] = []
 
-    /// ":line:column" from Foundation's "around character N" (an offset into the text), or "".
-    static func jsonErrorLocation(_ error: Error, in text: String) -> String {
-        guard let debug = (error as NSError).userInfo["NSDebugDescription"] as? String,
-              let r = debug.range(of: #"character (\d+)"#, options: .regularExpression),
-              let offset = Int(debug[r].dropFirst("character ".count)) else { return "" }
+    /// ":line:column" of a byte offset into the text (JSONSerialization's "around character N"), or "".
+    static func jsonErrorLocation(_ error: JSONSyntaxError, in text: String) -> String {
+        guard let offset = error.offset else { return "" }
         var line = 1, column = 1
         for (k, byte) in text.utf8.enumerated() {
             if k >= offset { break }
@@ -24,15 +26,10 @@ struct POTConfigFile {
         return ":\(line):\(column)"
     }
 
-    static func jsonErrorReason(_ error: Error) -> String {
-        let debug = (error as NSError).userInfo["NSDebugDescription"] as? String
-        return debug.map { $0.replacingOccurrences(of: #" around character \d+\."#, with: "", options: .regularExpression) } ?? error.localizedDescription
-    }
-
     init(path: String) throws {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw OVIRError("config '\(path)': cannot read it: \(error.localizedDescription)")
+            throw OVIRError("config '\(path)': cannot read it: \(fileErrorDescription(error))")
         }
         // POT reads .yaml/.yml with PyYAML and everything else as JSON (utils/config_reader.py).
         let ext = URL(fileURLWithPath: path).pathExtension.lowercased()
@@ -44,11 +41,9 @@ struct POTConfigFile {
             // POT's JSON reader (jstyleson) allows // and /* */ comments and trailing commas.
             guard let text = String(data: data, encoding: .utf8) else { throw OVIRError("config '\(path)': not UTF-8 text") }
             let strict = try JSONComments.strip(text, file: path)
-            let json: Any
-            do { json = try JSONSerialization.jsonObject(with: Data(strict.utf8)) } catch {
-                throw OVIRError("config '\(path)'\(Self.jsonErrorLocation(error, in: strict)): not valid JSON (\(Self.jsonErrorReason(error))); a YAML config needs the extension .yaml or .yml")
+            do { value = try ConfigValue.parseJSON(strict) } catch {
+                throw OVIRError("config '\(path)'\(Self.jsonErrorLocation(error, in: strict)): not valid JSON (\(error.reason)); a YAML config needs the extension .yaml or .yml")
             }
-            value = try ConfigValue(json: json)
         }
         guard case .dictionary(let root) = value else { throw OVIRError("config '\(path)': expected a mapping of model, engine and compression sections") }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()

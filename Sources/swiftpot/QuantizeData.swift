@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import POT
 
 /// Calibration data for `swiftpot quantize --data`: a `.npy` whose axis 0 indexes samples, a
@@ -16,17 +20,17 @@ struct NumpyDataLoader: DataLoader {
 
     init(path: String, inputs: [ModelPort]) throws {
         self.inputs = inputs
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        let (exists, isDir) = fileStatus(atPath: path)
+        guard exists else {
             throw OVIRError("--data '\(path)': no such file or directory")
         }
-        if isDir.boolValue {
+        if isDir {
             let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".npy") }.sorted()
             guard !names.isEmpty else { throw OVIRError("--data '\(path)': the directory holds no .npy files") }
             guard inputs.count == 1 else {
                 throw OVIRError("--data '\(path)': a directory of .npy files feeds single-input models; this model has \(inputs.count) inputs (\(Self.names(inputs))); use an .npz keyed by input name")
             }
-            source = .files(names.map { (path as NSString).appendingPathComponent($0) })
+            source = .files(names.map { appendingPathComponent(path, $0) })
             count = names.count
         } else if path.hasSuffix(".npz") {
             var byInput: [String: Tensor] = [:]

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import OVIR
 
 /// The `swiftpot` command line: see docs/CLI.md (the contract is the project's spec/CLI.md).
@@ -20,14 +29,14 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let e as CleanExit {
         throw e
     } catch {
-        FileHandle.standardError.write(Data(("error: " + oneLine(error) + "\n").utf8))
+        writeToStandardError("error: " + oneLine(error) + "\n")
         throw ExitCode(1)
     }
 }
 
 func oneLine(_ error: Error) -> String {
-    String(describing: error).replacingOccurrences(of: "\n", with: " ")
+    String(describing: error).replacingLiteral("\n", with: " ")
 }
 
 /// Writes to stderr (progress and logs).
-func log(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func log(_ s: String) { writeToStandardError(s + "\n") }

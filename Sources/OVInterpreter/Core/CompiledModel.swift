@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A model ready to run on the CPU interpreter: ops resolved and instantiated, shapes inferred,
 /// constant sub-graphs folded, and an execution plan in topological order that releases each
@@ -40,7 +44,7 @@ public final class CompiledModel: @unchecked Sendable {
     /// Constant slots that hold packed weights in place of the weights (their only reader's kernel
     /// unpacks them for observers).
     let prepacked: [Int: GemmConvolutionKernel]
-    private let lock = NSLock()
+    private let lock = PlainLock()
     /// The activation arena (`plan.arenaBytes`), allocated on the first run; guarded by `lock`.
     var arena: UnsafeMutableRawPointer?
     /// Views of arena regions by slot, reused across runs; guarded by `lock`.

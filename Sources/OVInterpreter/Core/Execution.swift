@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 
 /// One node of the plan: its kernel, where its inputs and outputs live, and its output shapes when
 /// they are known at compile time.
@@ -121,8 +126,8 @@ extension CompiledModel {
             }
             if trace {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                let line = "[trace] \(step.node.name) \(step.node.type) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=\(outs.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) kernel=\(step.kernel.kernelName) \(String(format: "%.3f", ms)) ms\n"
-                FileHandle.standardError.write(Data(line.utf8))
+                let line = "[trace] \(step.node.name) \(step.node.type) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=\(outs.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) kernel=\(step.kernel.kernelName) \(cFormat("%.3f", ms)) ms\n"
+                writeToStandardError(line)
             }
             ins.removeAll(keepingCapacity: true)   // drop references before the uniqueness checks below
             for (k, s) in step.outputSlots.enumerated() { slots[s] = outs[k] }
@@ -156,8 +161,8 @@ extension CompiledModel {
         }
         if trace {
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            let line = "[trace] \(step.node.name) \(step.node.type)+\(f.label) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=f32\(outs[0].shape) kernel=\(step.kernel.kernelName)+fused \(String(format: "%.3f", ms)) ms\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            let line = "[trace] \(step.node.name) \(step.node.type)+\(f.label) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=f32\(outs[0].shape) kernel=\(step.kernel.kernelName)+fused \(cFormat("%.3f", ms)) ms\n"
+            writeToStandardError(line)
         }
         ins.removeAll()   // drop references before the uniqueness checks below
         slots[f.outputSlot] = outs[0]

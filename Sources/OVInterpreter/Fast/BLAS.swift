@@ -1,5 +1,9 @@
 import COpenBLAS
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // The one file that talks to OpenBLAS. The C target COpenBLAS opens the library lazily (dlopen)
 // after choosing OPENBLAS_CORETYPE from cpuid, so the right core is used in every process that

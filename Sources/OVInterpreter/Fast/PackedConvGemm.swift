@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// SwiftPOT's own GEMM for convolutions whose inner dimension K = C_in/g·KH·KW is too large for
 /// ``SmallGemm`` (3x3 convolutions with 32+ input channels, deep 1x1 convolutions, strided and
@@ -365,7 +369,7 @@ enum PackedConvGemm {
 /// Constant weights that only this convolution reads are packed when the model is compiled
 /// (``prepack(_:groups:m:k:)``), and the packed copy replaces them.
 final class PackedConvWeights: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = PlainLock()
     private var source: TensorBuffer?
     private var packed: TensorBuffer?
 

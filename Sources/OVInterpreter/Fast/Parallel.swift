@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 
 /// Holds a non-Sendable value (a closure capturing raw pointers) across `concurrentPerform`.
 /// Safe here because workers write disjoint parts of the output and the call waits for all of them.

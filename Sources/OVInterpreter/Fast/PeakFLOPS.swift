@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 
 /// The single-core floating-point peak of this machine as SwiftPOT's kernels can reach it: a loop
 /// of independent SIMD fused multiply-adds on registers only (no memory traffic), compiled with the

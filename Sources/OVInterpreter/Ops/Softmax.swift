@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Softmax ops: Softmax-1 (IR type `Softmax`), Softmax-8 (IR type `SoftMax`, as OpenVINO writes it)
 /// and LogSoftmax-5.
@@ -52,12 +61,12 @@ final class SoftmaxKernel: Kernel {
                         for k in 0..<n { m = Swift.max(m, xp[base + k * inner]) }
                         var sum: Float = 0
                         for k in 0..<n {
-                            let e = Foundation.exp(xp[base + k * inner] - m)
+                            let e = LibM.exp(xp[base + k * inner] - m)
                             if !log { yp[base + k * inner] = e }
                             sum += e
                         }
                         if log {
-                            let l = Foundation.log(sum)
+                            let l = LibM.log(sum)
                             for k in 0..<n { yp[base + k * inner] = xp[base + k * inner] - m - l }
                         } else {
                             for k in 0..<n { yp[base + k * inner] /= sum }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A model being compressed: one graph, or several for a cascade (POT's `CompressedModel`).
 public final class CompressedModel {
@@ -120,8 +124,8 @@ public func saveModel(_ model: CompressedModel, savePath: String, modelName: Str
     var saved: [SavedModel] = []
     for m in model.models {
         let stem = model.isCascade ? "\(base)_\(m.name)" : base
-        let xml = (savePath as NSString).appendingPathComponent(stem + ".xml")
-        let bin = (savePath as NSString).appendingPathComponent(stem + ".bin")
+        let xml = appendingPathComponent(savePath, stem + ".xml")
+        let bin = appendingPathComponent(savePath, stem + ".bin")
         try IRWriter.write(m.graph, xmlPath: xml, binPath: bin)
         saved.append(SavedModel(name: model.isCascade ? m.name : nil, model: xml, weights: bin))
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A JSON-like configuration value, written with Swift literals so POT's Python dicts read the same.
 public enum ConfigValue: Hashable, Sendable, CustomStringConvertible,
@@ -42,10 +46,20 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible,
         }
     }
 
-    /// Converts parsed JSON (`JSONSerialization` output) into a value.
+    /// Converts parsed JSON (`JSONSerialization` output, or the same structure of Swift values:
+    /// `String`, `Bool`, `Int`, `Double`, `[Any]`, `[String: Any]`) into a value.
     public init(json: Any) throws {
         switch json {
         case let s as String: self = .string(s)
+        #if canImport(FoundationEssentials)
+        // Without full Foundation the types are told apart as Foundation's number classes show
+        // them: JSON booleans are __NSCFBoolean; a number written with a fraction or an exponent
+        // prints with "." or "e" (objCType "d"), an integer with digits only; big decimals are double.
+        case let b as Bool where type(of: json) == Bool.self: self = .bool(b)
+        case let i as Int where type(of: json) == Int.self: self = .int(i)
+        case let d as Double where type(of: json) == Double.self: self = .double(d)
+        case _ where Self.foundationNumber(json) != nil: self = Self.foundationNumber(json)!
+        #else
         case let n as NSNumber:
             // Foundation marks JSON booleans with objCType "c" and floats with "d"/"f".
             switch String(cString: n.objCType) {
@@ -53,13 +67,38 @@ public enum ConfigValue: Hashable, Sendable, CustomStringConvertible,
             case "d", "f": self = .double(n.doubleValue)
             default: self = .int(n.intValue)
             }
+        #endif
         case let a as [Any]: self = .array(try a.map { try ConfigValue(json: $0) })
         case let d as [String: Any]: self = .dictionary(try d.mapValues { try ConfigValue(json: $0) })
+        #if canImport(FoundationEssentials)
+        case _ where String(describing: type(of: json)) == "NSNull": self = .null
+        #else
         case is NSNull: self = .null
+        #endif
         default: throw OVIRError("unsupported JSON value \(json)")
         }
     }
 }
+
+#if canImport(FoundationEssentials)
+extension ConfigValue {
+    /// A number object of Foundation's (JSONSerialization's output in a process that loaded it),
+    /// typed as its objCType would type it; nil for anything else.
+    static func foundationNumber(_ json: Any) -> ConfigValue? {
+        switch String(describing: type(of: json)) {
+        case "__NSCFBoolean": return (json as? Bool).map { .bool($0) }
+        case "NSDecimalNumber": return (json as? Decimal).map { .double(foundationDecimalToDouble($0)) }
+        default:
+            guard json as? Int != nil || json as? UInt64 != nil || json as? Double != nil else { return nil }
+            let text = String(describing: json)
+            if text.contains(where: { ".eEni".contains($0) }) { return (json as? Double ?? Double(text)).map { .double($0) } }
+            if let i = json as? Int { return .int(i) }
+            if let u = json as? UInt64 { return .int(Int(truncatingIfNeeded: u)) }
+            return Double(text).map { .double($0) }
+        }
+    }
+}
+#endif
 
 /// One algorithm of a pipeline: its name and POT's parameters.
 public struct AlgorithmConfig: Sendable {

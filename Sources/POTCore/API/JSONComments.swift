@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// POT reads its JSON configuration files with a comment-tolerant JSON reader (`utils/config_reader.py`
 /// uses the `jstyleson` package): `// line` and `/* block */` comments outside strings are allowed, and

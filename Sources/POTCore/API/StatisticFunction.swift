@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Maps one batch's activation to a statistic, as POT's activation statistics do
 /// (`statistics/functions/activations.py`): per-tensor results have shape `[batch]` (a tensor of

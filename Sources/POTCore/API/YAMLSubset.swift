@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A strict reader for the YAML that POT configuration files use (POT reads `.yaml`/`.yml` configs
 /// with PyYAML's `SafeLoader`, `utils/config_reader.py`): one document of block mappings and block
@@ -267,7 +271,7 @@ package enum YAMLSubset {
                 return .string(s)
             }
             try Self.checkPlainStart(text, file: file, line: line.number, column: column)
-            if let colon = text.range(of: ": ") {
+            if let colon = text.unicodeScalars.firstRange(of: ": ".unicodeScalars) {
                 let at = column + text.distance(from: text.startIndex, to: colon.lowerBound)
                 throw error(line, at, "a second ': ' in a plain value (mapping values are not allowed here; quote the value)")
             }
@@ -487,7 +491,10 @@ package enum YAMLSubset {
         case "=": throw YAMLError(file, line, column, "'=' is YAML 1.1's value key, which PyYAML's SafeLoader refuses; quote it")
         default: break
         }
-        func matches(_ pattern: String) -> Bool { t.range(of: "^(?:" + pattern + ")$", options: .regularExpression) != nil }
+        // Code-point semantics, as the ICU expressions of Foundation's `range(of:options:.regularExpression)`.
+        func matches(_ pattern: String) -> Bool {
+            (try? Regex("^(?:" + pattern + ")$").matchingSemantics(.unicodeScalar)).map { t.firstMatch(of: $0) != nil } ?? false
+        }
         if matches("[-+]?(?:0|[1-9][0-9]*)") {
             guard let v = Int(t.hasPrefix("+") ? String(t.dropFirst()) : t) else {
                 throw YAMLError(file, line, column, "the integer \(t) does not fit in 64 bits")

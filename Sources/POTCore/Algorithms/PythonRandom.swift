@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Python's `random` module for the two calls POT's `create_sampler` makes: `random.seed(int)` and
 /// `random.sample(range(n), k)`, so `shuffle_data: true` picks the same calibration subset as POT.

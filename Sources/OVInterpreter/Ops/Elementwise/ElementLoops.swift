@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 // Shared loops and type helpers for the elementwise, activation, convert and FakeQuantize kernels.
 // Kernels check element types once per run and then call these generic loops with typed pointers;

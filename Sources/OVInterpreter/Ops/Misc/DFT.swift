@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// DFT-7, IDFT-7, RDFT-9 and IRDFT-9: discrete Fourier transforms over the axes in input 1, each
 /// axis first trimmed or zero-padded to `signal_size` (input 2; -1 keeps the size). Complex tensors
@@ -223,7 +227,7 @@ struct Twiddles {
 
     static func angle(_ kt: Int, _ n: Int) -> (Double, Double) {
         let a = Float(2) * Float(Double.pi) * Float(kt) / Float(n)
-        return (Double(Foundation.cos(a)), Double(Foundation.sin(a)))
+        return (Double(LibM.cos(a)), Double(LibM.sin(a)))
     }
 
     subscript(k: Int, t: Int) -> (Double, Double) {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// GridSample-9: samples `data [N, C, H, W]` at the normalised (x, y) positions of
 /// `grid [N, Ho, Wo, 2]`, giving `[N, C, Ho, Wo]`. Positions in [-1, 1] map to pixel centres

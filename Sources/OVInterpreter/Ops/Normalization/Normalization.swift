@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Normalization ops: MVN-1, MVN-6, NormalizeL2-1, BatchNormInference-1 and -5,
 /// GroupNormalization-12 and LRN-1.

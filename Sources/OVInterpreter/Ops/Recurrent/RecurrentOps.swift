@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Recurrent cells and sequences: RNNCell-0, GRUCell-3, LSTMCell-4 (and LSTMCell-0 with peepholes),
 /// RNNSequence-5, GRUSequence-5 and LSTMSequence-5.
@@ -61,8 +65,8 @@ struct RecurrentActivation: Sendable {
     @inline(__always)
     func callAsFunction(_ x: Float) -> Float {
         switch function {
-        case .sigmoid: return 1 / (1 + Foundation.exp(-x))
-        case .tanh: return Foundation.tanh(x)
+        case .sigmoid: return 1 / (1 + LibM.exp(-x))
+        case .tanh: return LibM.tanh(x)
         case .relu: return x > 0 ? x : 0
         case .hardSigmoid: return Swift.max(0, Swift.min(1, alpha * x + beta))
         }

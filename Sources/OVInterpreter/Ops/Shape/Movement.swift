@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Shared helpers of the data-movement families (ShapeOps, IndexingOps, SortingOps): axis
 /// normalisation, reading index inputs, and byte-level strided copies that work for every element

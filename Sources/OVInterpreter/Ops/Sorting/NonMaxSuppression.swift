@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// NonMaxSuppression-5 / NonMaxSuppression-9: per batch and class, repeatedly selects the
 /// highest-scoring box whose score reaches `score_threshold`, and scales the other boxes' scores by
