@@ -169,13 +169,17 @@ public final class CompiledModel: @unchecked Sendable {
             guard let s = resultSources[r] else { throw OVIRError(location: r.label, "Result is not reachable") }
             resultSlots.append(s)
         }
+        let fuse = !options.referenceKernelsOnly && options.bf16Emulation == .off && options.fuseConvolutions
+        // Shortcut branches scheduled between a convolution and its residual Add move before the
+        // convolution, so the Add can be fused (same kernels and values, other step order).
+        if fuse { ConvFusion.hoistResidualProducers(&steps) { constants[$0] != nil } }
         var lastUse = Array(repeating: -1, count: infos.count)
         for (i, step) in steps.enumerated() { for s in step.inputSlots { lastUse[s] = i } }
         for s in resultSlots { lastUse[s] = Int.max }
 
         var fusions: [Int: ConvFusion] = [:]
         // The developer-only bf16 emulation rounds between steps, so it runs them unfused.
-        if !options.referenceKernelsOnly && options.bf16Emulation == .off && options.fuseConvolutions {
+        if fuse {
             for i in steps.indices {
                 if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse, infos: infos) { fusions[i] = f }
             }

@@ -263,6 +263,51 @@ struct ConvFusion {
     }
 }
 
+extension ConvFusion {
+    /// Moves steps that do not depend on a convolution chain to before the convolution when a
+    /// later residual Add of the chain (an Add whose other input is not a constant) reads one of their
+    /// outputs, so that ``find(at:steps:constants:lastUse:infos:)``
+    /// can absorb the Add (its other input must exist when the convolution runs).
+    ///
+    /// POT's INT8 graphs put a FakeQuantize between a downsampling block's convolution and its
+    /// residual Add; the topological order then schedules the block's shortcut (MaxPool → Pad) after
+    /// the convolution's chain instead of before it (`conv → Add(bias) → FQ`, `Pad`, `Add(·, Pad)`,
+    /// `PReLU`, `FQ`), and the Add, PReLU and FQ ran as three more passes. Only steps between the
+    /// convolution and that Add that read none of the chain's outputs move, keeping their order; the
+    /// chain itself (each step reading the previous one's output) stays, so every step still runs
+    /// after its inputs. Values are unchanged: the same kernels run on the same inputs.
+    static func hoistResidualProducers(_ steps: inout [Step], isConstant: (Int) -> Bool, window: Int = 8) {
+        var i = 0
+        while i < steps.count {
+            defer { i += 1 }
+            guard steps[i].kernel is EpilogueConvolution, steps[i].outputSlots.count == 1 else { continue }
+            var chain: Set<Int> = [steps[i].outputSlots[0]]
+            var current = steps[i].outputSlots[0]
+            var movers: [Int] = []
+            var j = i + 1
+            while j < steps.count && j <= i + window {
+                let st = steps[j]
+                let chainReads = st.inputSlots.filter { chain.contains($0) }
+                if chainReads.isEmpty { movers.append(j); j += 1; continue }
+                guard chainReads == [current], st.outputSlots.count == 1 else { break }
+                if st.node.type == "Add", let other = st.inputSlots.first(where: { $0 != current }), !isConstant(other) {
+                    // The residual Add: hoist the steps before it when one of them produces its other input.
+                    if movers.contains(where: { steps[$0].outputSlots.contains(other) }) {
+                        let moved = movers.map { steps[$0] }
+                        let kept = (i..<j).filter { !movers.contains($0) }.map { steps[$0] }
+                        steps.replaceSubrange(i..<j, with: moved + kept)
+                        i += moved.count
+                    }
+                    break
+                }
+                chain.insert(st.outputSlots[0])
+                current = st.outputSlots[0]
+                j += 1
+            }
+        }
+    }
+}
+
 /// A tail op as a type, so ``EpilogueTail/finishRow(_:count:slope:)`` specialises its loops.
 protocol TailActivation {
     static func apply(_ y: SIMD8<Float>, _ k: TailConstants8) -> SIMD8<Float>
