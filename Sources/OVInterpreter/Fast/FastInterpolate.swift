@@ -60,7 +60,8 @@ final class FastInterpolateKernel: Kernel {
             y.update(from: src, count: outputs[0].count)
             return
         }
-        // Intermediate planes: the largest intermediate shape, two of them (ping-pong).
+        // Intermediate planes: the largest intermediate shape, two of them (ping-pong) when there
+        // are two or more intermediates (one for the usual two resampled axes).
         shape = x.shape
         var sizes: [Int] = []
         for s in steps.dropLast() {
@@ -69,7 +70,8 @@ final class FastInterpolateKernel: Kernel {
         }
         let plane = sizes.max() ?? 0
         let scratch = plane > 0
-            ? ctx.scratch(slot: 0, byteCount: 2 * plane * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self) : y
+            ? ctx.scratch(slot: 0, byteCount: Swift.min(2, steps.count - 1) * plane * MemoryLayout<Float>.stride)
+                .assumingMemoryBound(to: Float.self) : y
         shape = x.shape
         let threads = ctx.options.threads
         for (n, s) in steps.enumerated() {

@@ -21,14 +21,17 @@ import Foundation
 ///   is three SIMD8 copies per tap and panel, with no bounds checks and sequential reads.
 /// - **Blocking**: columns in blocks of ``ncMax`` pixels (the workers' unit of work); K in blocks
 ///   of at most ``kcMax`` taps. Each `kc × 192` block of columns is packed once (L2) into panels
-///   of `kc × 24` (L1), and every row panel of the weights multiplies each panel in turn.
+///   of `kc × 24` (L1), and every row panel of the weights multiplies each panel in turn. When the
+///   grid is wider than the output, a block's products go to the worker's `C_out × 192` block
+///   buffer, and its valid pixels to the output once the block's last K block is done (so no
+///   buffer the size of the output is needed).
 /// - **Micro-kernel** (``tile``): a 4 × 24 register tile, 12 SIMD8 accumulators, per step of k three
 ///   loads of the column panel and four weight broadcasts feeding 12 fused multiply-adds
 ///   (16 ymm registers, no spills: checked with `objdump -d`).
 /// - **Sums**: the first K block starts the accumulators at zero, later blocks reload the partial
 ///   sums, so every output is one chain of fused multiply-adds over k in increasing order. The
 ///   epilogue (bias + PReLU of ``ConvEpilogue``) runs in registers after the last block when the
-///   grid is the output, else on the copy out of the grid buffer — the reference's expressions on
+///   grid is the output, else on the copy out of the block buffer — the reference's expressions on
 ///   the same rounded sums, so fused and unfused runs are bit-identical.
 enum PackedConvGemm {
     static let mr = 4
@@ -105,13 +108,13 @@ enum PackedConvGemm {
         let kc = (k + kBlocks - 1) / kBlocks
         let colBlocks = (nPad + ncMax - 1) / ncMax
         let workers = Swift.max(1, Swift.min(threads, colBlocks, m * n * k / 500_000))
-        let perWorker = kc * ncMax + mr * nr
+        // Per worker: one block of packed columns, the edge tile, and (grid wider than the output)
+        // the block's products for all output channels of the group.
+        let perWorker = kc * ncMax + mr * nr + (direct ? 0 : mPad * ncMax)
         let scratch = ctx.scratch(slot: 0, byteCount: workers * perWorker * MemoryLayout<Float>.stride)
             .assumingMemoryBound(to: Float.self)
         let planes = src.pointwise ? nil
             : ctx.scratch(slot: 5, byteCount: src.planeFloats * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
-        let grid = direct ? nil
-            : ctx.scratch(slot: 6, byteCount: mPad * nPad * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         let offsets = src.tapOffsets()
 
         // Per-row epilogue values (bias, slope), padded to whole row panels (direct output only).
@@ -143,14 +146,16 @@ enum PackedConvGemm {
                         } else {
                             base = xg
                         }
-                        // The product goes straight to the output (grid = output pixels) or to the grid buffer.
-                        let out = grid ?? yg, ldc = direct ? n : nPad
+                        // The product goes straight to the output (grid = output pixels) or to the
+                        // worker's block buffer (`ncMax` columns, the block's pixels from `j0`).
+                        let ldc = direct ? n : ncMax
                         let cols = direct ? n : nPad
                         parallelFor(workers, threads: workers) { worker in
-                            let bblock = scratch + worker * perWorker, tmp = bblock + kc * ncMax
+                            let bblock = scratch + worker * perWorker, tmp = bblock + kc * ncMax, blockOut = tmp + mr * nr
                             for cb in (colBlocks * worker / workers)..<(colBlocks * (worker + 1) / workers) {
                                 let j0 = cb * ncMax, nc = Swift.min(ncMax, cols - j0)
                                 if nc <= 0 { continue }
+                                let out = direct ? yg : blockOut - j0
                                 let panels = (nc + nr - 1) / nr
                                 for blk in 0..<kBlocks {
                                     let k0 = blk * kc, kcb = Swift.min(kc, k - k0)
@@ -179,17 +184,26 @@ enum PackedConvGemm {
                                         }
                                     }
                                 }
+                                if direct { continue }
+                                // The block's valid pixels (grid columns below `ow`) to the output, then
+                                // the epilogue (the reference's expressions on the same sums: identical
+                                // to an unfused Add / PReLU).
+                                let end = Swift.min(j0 + nc, gridN)
+                                for co in 0..<m {
+                                    let row = blockOut + co * ncMax - j0, yr = yg + co * n
+                                    var q = j0
+                                    while q < end {
+                                        let gy = q / src.gridWidth, gx = q - gy * src.gridWidth
+                                        let run = Swift.min(end - q, src.gridWidth - gx)
+                                        if gx < g.ow {
+                                            let dst = yr + gy * g.ow + gx, valid = Swift.min(run, g.ow - gx)
+                                            dst.update(from: row + q, count: valid)
+                                            epilogue?.apply(dst, count: valid, channel: grp * m + co)
+                                        }
+                                        q += run
+                                    }
+                                }
                             }
-                        }
-                        guard let grid else { continue }
-                        // Keep the valid pixels of the grid, then the epilogue (the reference's
-                        // expressions on the same sums: identical to an unfused Add / PReLU).
-                        for co in 0..<m {
-                            let gr = grid + co * nPad, yr = yg + co * n
-                            for oy in 0..<g.oh {
-                                (yr + oy * g.ow).update(from: gr + oy * src.gridWidth, count: g.ow)
-                            }
-                            epilogue?.apply(yr, count: n, channel: grp * m + co)
                         }
                     }
                 }
