@@ -40,7 +40,9 @@ struct Compare: ParsableCommand {
             let cosine = (nu == 0 && nv == 0) ? 1.0 : dot / (nu.squareRoot() * nv.squareRoot() + 1e-300)
             outside = bad > 0
             if json {
-                let r: [String: Any] = ["max_abs_error": maxAbs, "max_rel_error": maxRel, "cosine": cosine,
+                // an infinite or NaN figure (a NaN against a number, say) is null: JSON has no such numbers
+                func number(_ x: Double) -> Any { x.isFinite ? x : JSONNull() }
+                let r: [String: Any] = ["max_abs_error": number(maxAbs), "max_rel_error": number(maxRel), "cosine": number(cosine),
                                         "elements": u.count, "outside": bad, "rtol": rtol, "atol": atol, "pass": !outside]
                 print(try jsonText(r))
             } else {

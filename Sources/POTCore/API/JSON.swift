@@ -157,24 +157,14 @@ private struct JSONParser {
         return try Self.typedNumber(String(decoding: bytes[start..<i], as: UTF8.self))
     }
 
-    /// The type and value JSONSerialization gives a number's text: without "." and lowercase "e",
-    /// Int64 (negative, up to 19 characters) or UInt64 (up to 20; read back as a wrapped Int); else
-    /// with more than 17 characters before the "e" and a small exponent, a Decimal, converted to
-    /// Double as Foundation converts it (see `foundationDecimalToDouble`); else a Double.
+    /// The type and value of a number's text, as Python's `json` (what POT reads its configs with)
+    /// gives them: digits only (no ".", "e" or "E") is an integer — Int when it fits, else the
+    /// correctly rounded Double (Python keeps a big int; no config key takes one); anything else is the
+    /// correctly rounded Double of the text. (JSONSerialization, which SwiftPOT used before, wrapped
+    /// 2^63...2^64-1 to negative integers and read texts of more than 17 digits through a Decimal that
+    /// is not correctly rounded: 0.30000000000000004 became 0.3000000000000001.)
     static func typedNumber(_ text: String) throws(JSONSyntaxError) -> ConfigValue {
-        let e = text.firstIndex(of: "e")
-        if e == nil, !text.contains(".") {
-            if text.hasPrefix("-") {
-                if text.utf8.count <= 19, let v = Int64(text) { return .int(Int(v)) }
-            } else if text.utf8.count <= 20, let v = UInt64(text) {
-                return .int(Int(truncatingIfNeeded: v))
-            }
-        }
-        let exponent = e.flatMap { Int(text[text.index(after: $0)...]) } ?? 0
-        if text[..<(e ?? text.endIndex)].count > 17, (-128...127).contains(exponent),
-           let d = Decimal(string: text), d.isFinite {
-            return .double(foundationDecimalToDouble(d))
-        }
+        if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let v = Int(text) { return .int(v) }
         guard let v = Double(text), v.isFinite else {
             throw JSONSyntaxError(reason: "Number \(text) is not representable in Swift.", offset: nil)
         }
@@ -280,16 +270,19 @@ func foundationDecimalToDouble(_ x: Decimal) -> Double {
 
 // MARK: - Writing
 
-/// A number JSON cannot hold, with the text JSONSerialization's error shows.
+/// A number JSON cannot hold (NaN or an infinity): writers that may meet one write `JSONNull()`.
 package struct JSONWriteError: Error, CustomStringConvertible {
     package let value: Double
     package var description: String {
         let v = value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf")
-        return "Error Domain=NSCocoaErrorDomain Code=3840 \"The data is not in the correct format.\"UserInfo={NSDebugDescription=Invalid number value (\(v)) in JSON write}"
+        return "cannot write the number \(v) as JSON (JSON numbers are finite)"
     }
 }
 
-/// JSON text of `value` (`String`, `Bool`, integers, `Double`, `Float`, arrays and `[String: Any]`
+/// JSON's `null` in a value given to `jsonText`.
+package struct JSONNull: Sendable { package init() {} }
+
+/// JSON text of `value` (`String`, `Bool`, integers, `Double`, `Float`, `JSONNull`, arrays and `[String: Any]`
 /// of these) with sorted keys, as `JSONSerialization.data(withJSONObject:options: [.sortedKeys])`
 /// writes it (`pretty`: `.prettyPrinted` too).
 package func jsonText(_ value: Any, pretty: Bool = false) throws -> String {
@@ -304,6 +297,8 @@ private func writeJSON(_ value: Any, pretty: Bool, indent: Int, into out: inout 
         writeJSONString(s, into: &out)
     case let b as Bool:
         out += b ? "true" : "false"
+    case is JSONNull:
+        out += "null"
     case let d as Double:
         guard d.isFinite else { throw JSONWriteError(value: d) }
         out += jsonNumberText(d.description)
