@@ -26,6 +26,9 @@ let cases: [Case] = [
     Case(name: "conv3x3 256->256 @14 (packed GEMM 256x196x2304)", flops: 2.0 * 256 * 256 * 9 * 14 * 14) { b in
         b.op("Convolution", [b.parameter([1, 256, 14, 14]), b.constant(b.random([256, 256, 3, 3], scale: 0.03))], ModelBuilder.conv(1, 1))
     },
+    Case(name: "conv3x3 512->512 @7 (packed GEMM 512x49x4608)", flops: 2.0 * 512 * 512 * 9 * 7 * 7) { b in
+        b.op("Convolution", [b.parameter([1, 512, 7, 7]), b.constant(b.random([512, 512, 3, 3], scale: 0.02))], ModelBuilder.conv(1, 1))
+    },
     Case(name: "conv3x3 s2 64->128 @56 (packed GEMM 128x784x576)", flops: 2.0 * 128 * 64 * 9 * 28 * 28) { b in
         b.op("Convolution", [b.parameter([1, 64, 56, 56]), b.constant(b.random([128, 64, 3, 3], scale: 0.1))], ModelBuilder.conv(2, 1))
     },

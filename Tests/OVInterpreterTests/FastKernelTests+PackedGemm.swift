@@ -103,6 +103,84 @@ struct PackedConvGemmTests {
         }
     }
 
+    /// Geometries for the panel edges: 14 x 14 and 7 x 7 planes (196 = 8·24 + 4 and 49 = 2·24 + 1
+    /// columns: one 8-wide panel), `n mod 24` of 11 (two 8-wide panels) and 18 (a padded 24-wide
+    /// panel), output channels leaving 0, 1 or 2 row panels after the 12 x 8 tiles and a partial row
+    /// panel, K over several K blocks, stride 2 and groups.
+    static let panelEdgeGeometries: [Geometry] = [
+        Geometry(x: [1, 64, 14, 14], w: [50, 64, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 40, 7, 7], w: [24, 40, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [2, 30, 5, 7], w: [20, 30, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 20, 6, 7], w: [13, 20, 2, 2], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 0], padsEnd: [0, 1]),
+        Geometry(x: [1, 24, 29, 27], w: [28, 24, 3, 3], grouped: false, strides: [2, 2], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 48, 9, 9], w: [2, 14, 24, 3, 3], grouped: true, strides: [1, 1], dilations: [2, 1], padsBegin: [2, 1], padsEnd: [2, 1]),
+        Geometry(x: [1, 200, 7, 7], w: [36, 200, 1, 1], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
+    ]
+
+    /// The kernel's arithmetic, whatever the tile and panel: each output is one chain of fused
+    /// multiply-adds over K in increasing order from 0 (padding taps included as zeros), then
+    /// `+ bias` and PReLU — compared bit for bit with that chain computed naively (so changing the
+    /// blocking keeps outputs bit-identical), on 1 and 3 threads.
+    @Test(arguments: panelEdgeGeometries + Array(randomGeometries.prefix(16)))
+    func kernelIsOneFMAChainPerOutput(_ c: Geometry) throws {
+        var attrs = Attributes()
+        for (key, v) in c.attrs { attrs[key] = v }
+        let window = try SpatialWindow(attrs)
+        let yShape = try CompiledModel(graph: Self.graph(c, weights: random(c.w, 1, 1)), options: CompileOptions(referenceKernelsOnly: true))
+            .infer([random(c.x, 2, 1)])[0].shape
+        let g = ConvShape(x: c.x, w: c.w, y: yShape, grouped: c.grouped, window: window)
+        let m = g.outPerGroup, k = g.inPerGroup * g.kh * g.kw, n = g.oh * g.ow, channels = g.groups * m
+        let wt = random(c.w, 31, 1 / Float(k).squareRoot()), input = random(c.x, 32, 1)
+        let bias = random([channels], 33, 1), slope = random([channels], 34, 0.5)
+        let wv = wt.floatValues(), xv = input.floatValues(), bv = bias.floatValues(), sv = slope.floatValues()
+        // The naive chain: acc = fma(w[co, t], x[t, pixel], acc) for t = (ci, ki, kj) in order.
+        var plain = [Float](repeating: 0, count: g.batch * channels * n)
+        for b in 0..<g.batch {
+            for grp in 0..<g.groups {
+                for co in 0..<m {
+                    for oy in 0..<g.oh {
+                        for ox in 0..<g.ow {
+                            var acc: Float = 0
+                            for ci in 0..<g.inPerGroup {
+                                for ki in 0..<g.kh {
+                                    for kj in 0..<g.kw {
+                                        let iy = oy * g.sh + ki * g.dh - g.ph, ix = ox * g.sw + kj * g.dw - g.pw
+                                        let v: Float = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w
+                                            ? xv[((b * g.groups + grp) * g.inPerGroup + ci) * g.h * g.w + iy * g.w + ix] : 0
+                                        acc = acc.addingProduct(wv[((grp * m + co) * g.inPerGroup + ci) * g.kh * g.kw + ki * g.kw + kj], v)
+                                    }
+                                }
+                            }
+                            plain[((b * g.groups + grp) * m + co) * n + oy * g.ow + ox] = acc
+                        }
+                    }
+                }
+            }
+        }
+        let fusedWant: [Float] = plain.enumerated().map { i, v in
+            let ch = (i / n) % channels
+            let y = v + bv[ch]
+            return y < 0 ? y * sv[ch] : y
+        }
+        var packed = [Float](repeating: .nan, count: PackedConvGemm.packedCount(groups: g.groups, m: m, k: k))
+        packed.withUnsafeMutableBufferPointer { p in
+            PackedConvGemm.packWeights(wt.pointer(Float.self), groups: g.groups, m: m, k: k, into: p.baseAddress!)
+        }
+        for threads in [1, 3] {
+            for fused in [false, true] {
+                let out = Tensor(zeros: .f32, shape: yShape)
+                packed.withUnsafeBufferPointer { p in
+                    PackedConvGemm.run(g: g, x: input.pointer(Float.self), packed: p.baseAddress!, y: out.pointer(Float.self),
+                                       epilogue: fused ? ConvEpilogue(bias: bias, slope: slope, slopeStride: 1) : nil,
+                                       threads: threads, ctx: ExecutionContext(options: CompileOptions(threads: threads)))
+                }
+                let want = fused ? fusedWant : plain
+                let differ = zip(out.floatValues(), want).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differ == 0, "threads \(threads) fused \(fused): \(differ) of \(want.count) outputs differ from the FMA chain")
+            }
+        }
+    }
+
     /// Convolution nodes the fast GEMM kernel hands to the packed GEMM (K > 160, ≥ 16 output
     /// pixels): padding, stride 2, dilation, groups, odd sizes, batch 2, 1-D, deep 1x1 with tails.
     @Test(arguments: [

@@ -85,15 +85,15 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: direct) {
             let packed = packedWeights.get(w, groups: g.groups, m: g.outPerGroup, k: kdim, ctx: ctx)
             // The packed kernel applies bias (+ PReLU) epilogues itself; for other ones
-            // (``EpilogueTail``: residual, FakeQuantize, ReLU, Clamp) it adds the bias and the
+            // (``EpilogueTail``: scale/shift, residual, FakeQuantize, activations) it adds the bias and the
             // tail runs over each output row after it.
             let general = epilogue.map { !$0.isBiasPReLU } ?? false
-            let inKernel = general ? epilogue.map { ConvEpilogue(bias: $0.bias, slope: nil, slopeStride: 0) } : epilogue
+            let inKernel = general ? epilogue.flatMap { e in e.bias.map { ConvEpilogue(bias: $0, slope: nil, slopeStride: 0) } } : epilogue
             PackedConvGemm.run(g: g, x: xp, packed: packed, y: yp, epilogue: inKernel, threads: threads, ctx: ctx)
             if general, let epilogue {
                 let tail = epilogue.tail, channels = g.groups * g.outPerGroup
                 for row in 0..<(g.batch * channels) {
-                    tail.finishRow(yp + row * ncols, count: ncols, slope: epilogue.constants(channel: row % channels).slope)
+                    tail.finishRow(yp + row * ncols, count: ncols, channel: epilogue.tailConstants(channel: row % channels))
                 }
             }
             return

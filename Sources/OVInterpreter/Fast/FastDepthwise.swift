@@ -130,8 +130,9 @@ struct DepthwisePlan {
         // Other epilogues (``EpilogueTail``: residual, FakeQuantize, ReLU, Clamp) store the biased
         // rows from registers and finish them right after (`general`), while they are in cache.
         let general = epilogue.map { !$0.isBiasPReLU } ?? false
-        let mode = epilogue.map { e in e.slope == nil || general ? 1 : 2 } ?? 0
+        let mode = epilogue.map { e in e.bias == nil ? 0 : e.slope == nil || general ? 1 : 2 } ?? 0
         let (b, s) = epilogue?.constants(channel: channel) ?? (0, 1)
+        let tailChannel = epilogue?.tailConstants(channel: channel) ?? TailChannel()
         let bias = SIMD8<Float>(repeating: b), slope = SIMD8<Float>(repeating: s)
         let tail = epilogue?.tail ?? EpilogueTail()
         @inline(__always) func finish(_ v: SIMD8<Float>) -> SIMD8<Float> {
@@ -197,7 +198,7 @@ struct DepthwisePlan {
             // Rows are finished in runs of >= 512 outputs (small planes' rows are 6-24 outputs:
             // a call per row cost more than the fused ops saved).
             if general && ((r + 1 - finished) * g.ow >= 512 || r == g.oh - 1) {
-                tail.finishRow(y + finished * g.ow, count: (r + 1 - finished) * g.ow, slope: s)
+                tail.finishRow(y + finished * g.ow, count: (r + 1 - finished) * g.ow, channel: tailChannel)
                 finished = r + 1
             }
         }

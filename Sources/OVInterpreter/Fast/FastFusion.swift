@@ -1,28 +1,35 @@
-/// Convolution + bias Add (+ FakeQuantize) (+ residual Add) (+ activation) (+ FakeQuantize) fused
-/// into the convolution's output pass.
+/// Convolution + bias Add (+ per-channel Multiply (+ Add)) (+ FakeQuantize) (+ residual Add)
+/// (+ activation) (+ FakeQuantize) fused into the convolution's output pass.
 ///
 /// MediaPipe-style models follow every Convolution / GroupConvolution by an Add of a per-channel
 /// constant bias; residual blocks then add the block's input (`conv → Add(bias) → Add(x) → PReLU`),
 /// other blocks apply an activation to the biased output directly, and POT's INT8 graphs put a
 /// per-tensor FakeQuantize on the biased output (before the residual Add or the next convolution).
 /// Run separately each of those is one more pass over the tensor, one more buffer and one more
-/// step. When compiling, ``CompiledModel`` records such chains (``ConvFusion.find``); at run time
+/// step. BatchNorm exported from ONNX often stays as `Multiply(scale) → Add(shift)` with per-channel
+/// constants after a convolution without bias (YOLO's and EfficientNet's conv → BN → Swish), and
+/// those fuse too. When compiling, ``CompiledModel`` records such chains (``ConvFusion.find``); at run time
 /// the convolution stores `y + bias[c]` and then applies the absorbed ops in order (``TailOp``) to
 /// each block of outputs while it is in cache, and the absorbed steps are skipped. The expressions
-/// are the reference's (Add: `a + b`, commutative in IEEE arithmetic; PReLU: `x < 0 ? x · slope : x`;
+/// are the reference's (Add: `a + b` and Multiply: `a · b`, commutative in IEEE arithmetic;
+/// PReLU: `x < 0 ? x · slope : x`;
 /// ReLU: `x > 0 ? x : 0`; Clamp: `min(max(x, lo), hi)` with Swift's `max(a, b) = b >= a ? b : a`,
-/// `min(a, b) = b < a ? b : a`; FakeQuantize: ``SIMDFakeQuantizeKernel``'s) on the same rounded
-/// values in the same order, so results are bit-identical to the unfused run.
+/// `min(a, b) = b < a ? b : a`; FakeQuantize: ``SIMDFakeQuantizeKernel``'s; Swish, HSwish, Sigmoid:
+/// ``SIMDSwishKernel``'s and ``SIMDActivationKernel``'s functions) on the same rounded values in
+/// the same order, so results are bit-identical to the unfused run.
 ///
 /// Observers must still see every node's output (POT collects statistics on intermediate tensors):
 /// a run whose observers watch any absorbed intermediate (the convolution's output and every
 /// absorbed step's output but the last) executes the chain unfused.
 struct ConvEpilogue {
-    /// Per output channel.
-    let bias: Tensor
+    /// Per output channel; nil when the chain starts with a Multiply (a convolution without bias
+    /// followed by BatchNorm's scale).
+    let bias: Tensor?
     /// PReLU's slope: per output channel, or one value for all (`slopeStride` 0).
     let slope: Tensor?
     let slopeStride: Int
+    /// Per output channel: ``TailOp/scale``'s factors and ``TailOp/shift``'s addends.
+    let scale: Tensor?, shift: Tensor?
     /// What follows the bias, in order (empty, or `[.prelu]`, for the plain bias (+ PReLU) form).
     let ops: [TailOp]
     /// Set per run when `ops` has `.residual`: the residual tensor's data and the output tensor's,
@@ -30,16 +37,18 @@ struct ConvEpilogue {
     var residual: UnsafePointer<Float>? = nil
     var output: UnsafeMutablePointer<Float>? = nil
 
-    init(bias: Tensor, slope: Tensor?, slopeStride: Int, ops: [TailOp]? = nil) {
+    init(bias: Tensor?, slope: Tensor?, slopeStride: Int, ops: [TailOp]? = nil, scale: Tensor? = nil, shift: Tensor? = nil) {
         self.bias = bias
         self.slope = slope
         self.slopeStride = slopeStride
+        self.scale = scale
+        self.shift = shift
         self.ops = ops ?? (slope == nil ? [] : [.prelu])
     }
 
     /// Whether only bias (+ PReLU directly after it) is applied: the form every epilogue kernel
-    /// handles in registers. Other epilogues go through ``EpilogueTail``.
-    var isBiasPReLU: Bool { ops.isEmpty || ops == [.prelu] }
+    /// handles in registers. Other epilogues (and those without a bias) go through ``EpilogueTail``.
+    var isBiasPReLU: Bool { bias != nil && (ops.isEmpty || ops == [.prelu]) }
     var hasResidual: Bool { ops.contains(.residual) }
 
     /// The run's copy with the residual's and the output's data pointers.
@@ -52,10 +61,19 @@ struct ConvEpilogue {
         return e
     }
 
-    /// Channel `c`'s bias and PReLU slope (1 when there is none).
+    /// Channel `c`'s bias (0 when there is none: kernels then skip the addition) and PReLU slope
+    /// (1 when there is none).
     @inline(__always)
     func constants(channel c: Int) -> (bias: Float, slope: Float) {
-        (bias.pointer(Float.self)[c], slope.map { $0.pointer(Float.self)[c * slopeStride] } ?? 1)
+        (bias.map { $0.pointer(Float.self)[c] } ?? 0, slope.map { $0.pointer(Float.self)[c * slopeStride] } ?? 1)
+    }
+
+    /// Channel `c`'s constants of the ops after the bias.
+    @inline(__always)
+    func tailConstants(channel c: Int) -> TailChannel {
+        TailChannel(slope: slope.map { $0.pointer(Float.self)[c * slopeStride] } ?? 1,
+                    scale: scale.map { $0.pointer(Float.self)[c] } ?? 1,
+                    shift: shift.map { $0.pointer(Float.self)[c] } ?? 0)
     }
 
     /// The ops after the bias as plain values (no references, so kernels hoist it out of loops).
@@ -63,13 +81,16 @@ struct ConvEpilogue {
         var t = EpilogueTail()
         t.residual = residual
         t.output = output
-        t.count = Swift.min(ops.count, 4)
-        for (k, op) in ops.prefix(4).enumerated() {
+        precondition(ops.count <= 6, "a fused convolution applies at most 6 ops after its bias")
+        t.count = ops.count
+        for (k, op) in ops.enumerated() {
             switch k {
             case 0: t.ops.0 = op
             case 1: t.ops.1 = op
             case 2: t.ops.2 = op
-            default: t.ops.3 = op
+            case 3: t.ops.3 = op
+            case 4: t.ops.4 = op
+            default: t.ops.5 = op
             }
         }
         return t
@@ -79,6 +100,10 @@ struct ConvEpilogue {
     @inline(__always)
     func apply(_ y: UnsafeMutablePointer<Float>, count: Int, channel c: Int) {
         let (b, s) = constants(channel: c)
+        guard bias != nil else {
+            tail.finishRow(y, count: count, channel: tailConstants(channel: c))
+            return
+        }
         if isBiasPReLU {
             guard slope != nil else {
                 for i in 0..<count { y[i] = y[i] + b }
@@ -91,7 +116,7 @@ struct ConvEpilogue {
             return
         }
         for i in 0..<count { y[i] = y[i] + b }
-        tail.finishRow(y, count: count, slope: s)
+        tail.finishRow(y, count: count, channel: tailConstants(channel: c))
     }
 }
 
@@ -99,34 +124,58 @@ struct ConvEpilogue {
 enum TailOp: Equatable {
     /// Adds the bound residual tensor.
     case residual
+    /// Multiplies by the channel's ``ConvEpilogue/scale``; adds its ``ConvEpilogue/shift``.
+    case scale, shift
     case prelu, relu
     case clamp(lo: Float, hi: Float)
+    /// `x / (1 + e^(−beta·x))` (Swish-4 with a constant beta), HSwish-4, Sigmoid-1.
+    case swish(beta: Float), hSwish, sigmoid
     /// Per-tensor FakeQuantize: input range `il...ih`, output range `ol...oh`, `levels - 1` steps.
     case fakeQuantize(il: Float, ih: Float, ol: Float, oh: Float, steps: Float)
 }
 
-/// What a ``ConvEpilogue`` applies after the bias (up to four ``TailOp``s, in order), as plain
+/// What a ``ConvEpilogue`` applies after the bias (up to six ``TailOp``s, in order), as plain
 /// values: kernels store the biased outputs from registers and finish each cache-resident row or
 /// block with ``finishRow(_:count:slope:)`` — one vector loop per op — keeping their inner loops
 /// free of the residual stream and the ops' branches.
 struct EpilogueTail {
     var residual: UnsafePointer<Float>? = nil
     var output: UnsafeMutablePointer<Float>? = nil
-    var ops: (TailOp, TailOp, TailOp, TailOp) = (.relu, .relu, .relu, .relu)
+    var ops: (TailOp, TailOp, TailOp, TailOp, TailOp, TailOp) = (.relu, .relu, .relu, .relu, .relu, .relu)
     var count = 0
 
-    /// `y[0..<count] = ops(y)` in place, for outputs already biased; `s` is the channel's PReLU slope.
-    func finishRow(_ y: UnsafeMutablePointer<Float>, count n: Int, slope s: Float) {
+    /// `y[0..<count] = ops(y)` in place, for outputs already biased; `ch` holds the channel's
+    /// PReLU slope, scale and shift.
+    func finishRow(_ y: UnsafeMutablePointer<Float>, count n: Int, channel ch: TailChannel) {
         for k in 0..<count {
-            let op = k == 0 ? ops.0 : k == 1 ? ops.1 : k == 2 ? ops.2 : ops.3
+            let op = k == 0 ? ops.0 : k == 1 ? ops.1 : k == 2 ? ops.2 : k == 3 ? ops.3 : k == 4 ? ops.4 : ops.5
             switch op {
+            case .scale:
+                let v = SIMD8<Float>(repeating: ch.scale)
+                var i = 0
+                while i + 8 <= n { store8(load8(y + i) * v, y + i); i += 8 }
+                while i < n { y[i] = y[i] * ch.scale; i += 1 }
+            case .shift:
+                let v = SIMD8<Float>(repeating: ch.shift)
+                var i = 0
+                while i + 8 <= n { store8(load8(y + i) + v, y + i); i += 8 }
+                while i < n { y[i] = y[i] + ch.shift; i += 1 }
+            case .swish(let beta):
+                // ``SIMDSwishKernel``'s two forms.
+                if beta == 1 {
+                    VMath.map(y, y, n, SwishF.self)
+                } else {
+                    for i in 0..<n { y[i] = y[i] / (1 + VMath.exp(-beta * y[i])) }
+                }
+            case .hSwish: VMath.map(y, y, n, HSwishF.self)
+            case .sigmoid: VMath.map(y, y, n, SigmoidF.self)
             case .residual:
                 guard let residual, let output else { continue }
                 let r = residual + (y - output)
                 var i = 0
                 while i + 8 <= n { store8(load8(y + i) + load8(r + i), y + i); i += 8 }
                 while i < n { y[i] = y[i] + r[i]; i += 1 }
-            case .prelu: Self.loop(y, n, TailConstants(slope: s), TailPReLU.self)
+            case .prelu: Self.loop(y, n, TailConstants(slope: ch.slope), TailPReLU.self)
             case .relu: Self.loop(y, n, TailConstants(), TailReLU.self)
             case .clamp(let lo, let hi): Self.loop(y, n, TailConstants(lo: lo, hi: hi), TailClamp.self)
             case .fakeQuantize(let il, let ih, let ol, let oh, let steps):
@@ -163,7 +212,7 @@ extension EpilogueConvolution {
 /// another tensor of the output's shape, an activation (PReLU, ReLU, Clamp) and a per-tensor
 /// FakeQuantize, in that order. (Other kernels absorb bias (+ PReLU) only.)
 struct ConvFusion {
-    /// Steps after the convolution that a fused run skips (1 to 5).
+    /// Steps after the convolution that a fused run skips (1 to 7).
     let absorbed: Int
     /// Slots a fused run never produces (the convolution's output and each absorbed step's but the last).
     let hiddenSlots: [Int]
@@ -177,26 +226,19 @@ struct ConvFusion {
     let label: String
 
     /// Finds the chain starting at `steps[i]`: an f32 convolution with a fast kernel whose only
-    /// reader is the next step, an Add of a constant `[1, C, 1, …]` bias (either input); each later
-    /// absorbed step is the only reader of the previous one's output and keeps the output's shape.
+    /// reader is the next step, then an Add of a constant `[1, C, 1, …]` bias (either input) and/or
+    /// (kernels with ``EpilogueConvolution/supportsResidualEpilogue``) a Multiply by such a constant
+    /// followed by an optional Add of one (BatchNorm's scale and shift); each later absorbed step
+    /// is the only reader of the previous one's output and keeps the output's shape.
     static func find(at i: Int, steps: [Step], constants: [Int: Tensor], lastUse: [Int], infos: [ValueInfo]) -> ConvFusion? {
         let conv = steps[i]
         guard let kernel = conv.kernel as? EpilogueConvolution, i + 1 < steps.count, conv.outputSlots.count == 1,
               let out = conv.staticInfos?.first, out.elementType == .f32, let shape = out.shape.staticShape,
               shape.count >= 3 else { return nil }
-        let c = shape[1], s = conv.outputSlots[0]
-        let add = steps[i + 1]
-        guard add.node.type == "Add", add.kernel is SIMDBinaryKernel, lastUse[s] == i + 1,
-              add.inputSlots.filter({ $0 == s }).count == 1, add.outputSlots.count == 1,
-              let other = add.inputSlots.first(where: { $0 != s }), let bias = constants[other],
-              bias.elementType == .f32, bias.count == c, bias.shape.count <= shape.count,
-              let addOut = add.staticInfos?.first, addOut.shape.staticShape == shape else { return nil }
-        // The bias must broadcast along the channel axis only.
-        let padded = Array(repeating: 1, count: shape.count - bias.shape.count) + bias.shape
-        guard padded[1] == c, padded.enumerated().allSatisfy({ $0.offset == 1 || $0.element == 1 }) else { return nil }
+        let c = shape[1]
         let extended = kernel.supportsResidualEpilogue
-        var hidden = [s], current = add.outputSlots[0], currentInfo = addOut, next = i + 2
-        var labels = ["Add"], ops: [TailOp] = []
+        var hidden: [Int] = [], current = conv.outputSlots[0], currentInfo = out, next = i + 1
+        var labels: [String] = [], ops: [TailOp] = []
         var slope: Tensor? = nil, slopeStride = 0, residual: Int? = nil
         // Step `next` if it is the only reader of `current`, reads it once and keeps the shape.
         func soleReader(type: String) -> Step? {
@@ -211,6 +253,32 @@ struct ConvFusion {
             current = st.outputSlots[0]; currentInfo = st.staticInfos![0]; next += 1
             ops.append(op); labels.append(label)
         }
+        // An Add / Multiply (SIMD binary kernel) of `current` and a constant with one value per
+        // channel, broadcast along the channel axis only.
+        func channelConstant(type: String) -> (Step, Tensor)? {
+            guard let st = soleReader(type: type), st.kernel is SIMDBinaryKernel, st.inputSlots.count == 2,
+                  let other = st.inputSlots.first(where: { $0 != current }), let t = constants[other],
+                  t.elementType == .f32, t.count == c, t.shape.count <= shape.count else { return nil }
+            let padded = Array(repeating: 1, count: shape.count - t.shape.count) + t.shape
+            guard padded[1] == c, padded.enumerated().allSatisfy({ $0.offset == 1 || $0.element == 1 }) else { return nil }
+            return (st, t)
+        }
+        var bias: Tensor? = nil, scale: Tensor? = nil, shift: Tensor? = nil
+        if let (st, t) = channelConstant(type: "Add") {
+            bias = t
+            hidden.append(current)
+            current = st.outputSlots[0]; currentInfo = st.staticInfos![0]; next += 1
+            labels.append("Add")
+        }
+        if extended, let (st, t) = channelConstant(type: "Multiply") {
+            scale = t
+            absorb(st, .scale, "Multiply")
+            if let (st2, t2) = channelConstant(type: "Add") {
+                shift = t2
+                absorb(st2, .shift, "Add")
+            }
+        }
+        guard bias != nil || scale != nil else { return nil }
         // A FakeQuantize of the data with one constant value per range input (POT's activation quantizers).
         func fakeQuantize() -> (Step, TailOp)? {
             guard extended, let st = soleReader(type: "FakeQuantize"), let k = st.kernel as? SIMDFakeQuantizeKernel,
@@ -245,20 +313,35 @@ struct ConvFusion {
                 slope = sl; slopeStride = perChannel ? 1 : 0
                 absorb(prelu, .prelu, "PReLU")
             }
-        } else if extended, let act = soleReader(type: "Relu") ?? soleReader(type: "Clamp"),
+        } else if extended, let act = soleReader(type: "Relu") ?? soleReader(type: "Clamp") ?? soleReader(type: "HSwish")
+                    ?? soleReader(type: "Sigmoid"),
                   let k = act.kernel as? SIMDActivationKernel, act.inputSlots == [current] {
             switch k.reference.op {
             case .relu: absorb(act, .relu, "Relu")
             case .clamp(let lo, let hi): absorb(act, .clamp(lo: Float(lo), hi: Float(hi)), "Clamp")
+            case .hSwish: absorb(act, .hSwish, "HSwish")
+            case .sigmoid: absorb(act, .sigmoid, "Sigmoid")
             default: break
             }
+        } else if extended, let act = soleReader(type: "Swish"), act.kernel is SIMDSwishKernel, act.inputSlots[0] == current {
+            // Swish-4's beta: absent (1) or one constant value.
+            let beta: Float?
+            if act.inputSlots.count == 1 {
+                beta = 1
+            } else if act.inputSlots.count == 2, let b = constants[act.inputSlots[1]], b.elementType == .f32, b.count == 1 {
+                beta = b.pointer(Float.self)[0]
+            } else {
+                beta = nil
+            }
+            if let beta { absorb(act, .swish(beta: beta), "Swish") }
         }
         // The quantizer of the block's output (POT's input quantizer of the next layer).
         var endsQuantized = false
         if case .fakeQuantize? = ops.last { endsQuantized = true }
         if !endsQuantized, let (st, op) = fakeQuantize() { absorb(st, op, "FakeQuantize") }
         return ConvFusion(absorbed: next - i - 1, hiddenSlots: hidden, outputSlot: current, outputInfo: currentInfo,
-                          residualSlot: residual, epilogue: ConvEpilogue(bias: bias, slope: slope, slopeStride: slopeStride, ops: ops),
+                          residualSlot: residual,
+                          epilogue: ConvEpilogue(bias: bias, slope: slope, slopeStride: slopeStride, ops: ops, scale: scale, shift: shift),
                           label: labels.joined(separator: "+"))
     }
 }
@@ -308,7 +391,12 @@ extension ConvFusion {
     }
 }
 
-/// A tail op as a type, so ``EpilogueTail/finishRow(_:count:slope:)`` specialises its loops.
+/// One output channel's constants for ``EpilogueTail/finishRow(_:count:channel:)``.
+struct TailChannel {
+    var slope: Float = 1, scale: Float = 1, shift: Float = 0
+}
+
+/// A tail op as a type, so ``EpilogueTail/finishRow(_:count:channel:)`` specialises its loops.
 protocol TailActivation {
     static func apply(_ y: SIMD8<Float>, _ k: TailConstants8) -> SIMD8<Float>
     static func apply(_ y: Float, _ k: TailConstants) -> Float

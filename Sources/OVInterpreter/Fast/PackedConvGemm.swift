@@ -11,28 +11,28 @@ import Foundation
 ///
 /// `Y[co, pixel] = Σ_k W[co, k] · X[k, pixel]`, with the column matrix `X` never materialised:
 /// - **Weights** are packed once per model (``PackedConvWeights``, cached by the convolution kernel)
-///   in row panels of ``mr`` output channels: for each panel, K steps of `mr` consecutive values,
-///   so the micro-kernel's broadcasts read one contiguous stream (rows past C_out are zero).
+///   by K block, in row panels of ``mr`` output channels: for each panel, the block's K steps of
+///   `mr` consecutive values, so the micro-kernel's broadcasts read one contiguous stream (rows past
+///   C_out are zero).
 /// - **Columns** come from ``ColumnSource``: the NCHW input itself for 1x1 stride-1 unpadded
 ///   convolutions; otherwise one zero-padded copy of the input per run, split into stride phases,
-///   on which every tap of every output pixel is `base + offset(tap) + pixel` on a grid slightly
-///   wider than the output (`ow + (KW-1)·dw/sw`; the extra pixels are computed and dropped). So a
-///   tap's row of 24 consecutive pixels is always one contiguous run: packing (``packColumns``)
-///   is three SIMD8 copies per tap and panel, with no bounds checks and sequential reads.
-/// - **Blocking**: columns in blocks of ``ncMax`` pixels (the workers' unit of work); K in blocks
-///   of at most ``kcMax`` taps. Each `kc × 192` block of columns is packed once (L2) into panels
-///   of `kc × 24` (L1), and every row panel of the weights multiplies each panel in turn. When the
-///   grid is wider than the output, a block's products go to the worker's `C_out × 192` block
-///   buffer, and its valid pixels to the output once the block's last K block is done (so no
-///   buffer the size of the output is needed).
-/// - **Micro-kernel** (``tile``): a 4 × 24 register tile, 12 SIMD8 accumulators, per step of k three
+///   on which every tap of output pixel `(oy, ox)` is `base + offset(tap) + oy·gridWidth + ox` (the
+///   grid is `ow + (KW-1)·dw/sw` wide). The GEMM's columns are exactly the output pixels: packing
+///   (``packColumns``) copies each panel's run of pixels within one output row as one contiguous
+///   run per tap (SIMD8 copies, no bounds checks), and the product is stored straight into the output.
+/// - **Blocking**: columns in panels of 24 (``ColumnPanels``; the last `n mod 24` ≤ 16 columns in
+///   8-wide panels), in blocks of up to 8 panels (the workers' unit of work); K in blocks of at most
+///   ``kcMax`` taps. Each `kc × 192` block of columns is packed once (L2) into panels of `kc × 24`
+///   (L1), and every row panel of the weights multiplies each panel in turn.
+/// - **Micro-kernels**: ``tile``, a 4 × 24 register tile, 12 SIMD8 accumulators, per step of k three
 ///   loads of the column panel and four weight broadcasts feeding 12 fused multiply-adds
-///   (16 ymm registers, no spills: checked with `objdump -d`).
+///   (16 ymm registers, no spills: checked with `objdump -d`); ``tile12x8`` for the 8-wide panels
+///   (three weight row panels, one column load and 12 broadcasts per 12 FMAs).
 /// - **Sums**: the first K block starts the accumulators at zero, later blocks reload the partial
-///   sums, so every output is one chain of fused multiply-adds over k in increasing order. The
-///   epilogue (bias + PReLU of ``ConvEpilogue``) runs in registers after the last block when the
-///   grid is the output, else on the copy out of the block buffer — the reference's expressions on
-///   the same rounded sums, so fused and unfused runs are bit-identical.
+///   sums, so every output is one chain of fused multiply-adds over k in increasing order whatever
+///   the tile. The epilogue (bias + PReLU of ``ConvEpilogue``) runs in registers after the last
+///   block — the reference's expressions on the same rounded sums, so fused and unfused runs are
+///   bit-identical.
 enum PackedConvGemm {
     static let mr = 4
     static let nr = 24
@@ -67,20 +67,33 @@ enum PackedConvGemm {
     /// Floats of packed weights for `groups` matrices of `m × k`.
     static func packedCount(groups: Int, m: Int, k: Int) -> Int { groups * ((m + mr - 1) / mr) * mr * k }
 
-    /// Packs `groups` row-major `m × k` matrices (`w + grp·m·k`) into row panels: for each group and
-    /// block of `mr` rows, `k` steps of `mr` values (rows past `m` are 0).
+    /// K blocks of (nearly) equal size, at most ``kcMax`` taps each: (count, taps per block but the last).
+    static func kBlocking(_ k: Int) -> (blocks: Int, kc: Int) {
+        let blocks = Swift.max(1, (k + kcMax - 1) / kcMax)
+        return (blocks, (k + blocks - 1) / blocks)
+    }
+
+    /// Packs `groups` row-major `m × k` matrices (`w + grp·m·k`) into row panels, K block by K block
+    /// (``kBlocking(_:)``): for each group and K block, each block of `mr` rows as the block's taps in
+    /// order, `mr` values per tap (rows past `m` are 0). A K block's weights are one contiguous run,
+    /// which the kernel streams row panel after row panel (sequential for the hardware prefetcher:
+    /// with panels spanning all of K, each 2.5 KiB tile's weights started a new stream).
     static func packWeights(_ w: UnsafePointer<Float>, groups: Int, m: Int, k: Int, into dst: UnsafeMutablePointer<Float>) {
         let panels = (m + mr - 1) / mr
+        let (blocks, kc) = kBlocking(k)
         var d = dst
         for grp in 0..<groups {
             let wg = w + grp * m * k
-            for pb in 0..<panels {
-                for p in 0..<k {
-                    for r in 0..<mr {
-                        let row = pb * mr + r
-                        d[r] = row < m ? wg[row * k + p] : 0
+            for blk in 0..<blocks {
+                let k0 = blk * kc, k1 = Swift.min(k, k0 + kc)
+                for pb in 0..<panels {
+                    for p in k0..<k1 {
+                        for r in 0..<mr {
+                            let row = pb * mr + r
+                            d[r] = row < m ? wg[row * k + p] : 0
+                        }
+                        d += mr
                     }
-                    d += mr
                 }
             }
         }
@@ -88,41 +101,60 @@ enum PackedConvGemm {
 
     // MARK: - Driver
 
-    /// Output pixels per column block: a `kc × 192` block of packed columns is 120 KiB (L2).
+    /// Output pixels per column block (at most 8 panels): a `kc × 192` block of packed columns is
+    /// 120 KiB (L2).
     static let ncMax = 8 * nr
 
+    /// The GEMM's columns — the output pixels, `n` of them, in NCHW order — cut into panels: `n / 24`
+    /// panels of 24, then the rest as one 24-wide panel when more than 16 columns remain, else as one
+    /// or two 8-wide panels (for the 12 x 8 tile), so no panel is mostly padding: ResNet's 14 x 14
+    /// planes (196 = 8·24 + 4) compute 200 columns, 7 x 7 ones (49 = 2·24 + 1) 56.
+    struct ColumnPanels {
+        let n: Int
+        /// 24-wide panels (the last one padded when `n mod 24` > 16), then 8-wide ones.
+        let wide: Int, narrow: Int
+        init(n: Int) {
+            self.n = n
+            let r = n % nr
+            wide = n / nr + (r > 16 ? 1 : 0)
+            narrow = r > 16 ? 0 : (r + 7) / 8
+        }
+        var count: Int { wide + narrow }
+        func start(_ p: Int) -> Int { p < wide ? p * nr : wide * nr + (p - wide) * 8 }
+        func width(_ p: Int) -> Int { p < wide ? nr : 8 }
+    }
+
     /// Runs the convolution `g` on input `x` (all batches and groups) with weights packed by
-    /// ``packWeights`` into `y`, applying `epilogue` to every output.
+    /// ``packWeights`` into `y`, applying `epilogue` (bias + PReLU) to every output in registers.
     static func run(g: ConvShape, x: UnsafePointer<Float>, packed: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                     epilogue: ConvEpilogue?, threads: Int, ctx: ExecutionContext) {
         let m = g.outPerGroup, k = g.inPerGroup * g.kh * g.kw, n = g.oh * g.ow
         let rowPanels = (m + mr - 1) / mr, mPad = rowPanels * mr
         let src = ColumnSource(g)
-        // The GEMM's columns: output pixels on the source grid (rows of `gridWidth`, the pixels
-        // past `ow` in each row computed and dropped), padded to whole panels.
-        let gridN = g.oh * src.gridWidth
-        let direct = src.gridWidth == g.ow
-        let nPad = (gridN + nr - 1) / nr * nr
-        // K blocks of (nearly) equal size, at most kcMax taps each.
-        let kBlocks = (k + kcMax - 1) / kcMax
-        let kc = (k + kBlocks - 1) / kBlocks
-        let colBlocks = (nPad + ncMax - 1) / ncMax
+        let panels = ColumnPanels(n: n)
+        let (kBlocks, kc) = kBlocking(k)
+        // Blocks of at most 8 panels, of (nearly) equal size so that workers get equal shares.
+        let colBlocks = (panels.count + ncMax / nr - 1) / (ncMax / nr)
+        let perBlock = Swift.max(1, (panels.count + colBlocks - 1) / Swift.max(1, colBlocks))
         let workers = Swift.max(1, Swift.min(threads, colBlocks, m * n * k / 500_000))
-        // Per worker: one block of packed columns, the edge tile, and (grid wider than the output)
-        // the block's products for all output channels of the group.
-        let perWorker = kc * ncMax + mr * nr + (direct ? 0 : mPad * ncMax)
+        // Per worker: the packed column block, a 4 x 24 edge tile, and the staging block of the
+        // last panels (8-wide or padded, `mPad × 24`).
+        let perWorker = kc * ncMax + mr * nr + mPad * nr
+        // Panel by panel, each panel (L1) meets every row panel of the weights' K block (L2). When
+        // that K block is too large for L2 (512+ output channels), row panels go outside instead:
+        // each weight panel (L1) meets the block's panels (L2), and the weights stream once per K block.
+        let rowsOuter = mPad * kc * MemoryLayout<Float>.stride > l2WeightBytes
         let scratch = ctx.scratch(slot: 0, byteCount: workers * perWorker * MemoryLayout<Float>.stride)
             .assumingMemoryBound(to: Float.self)
         let planes = src.pointwise ? nil
             : ctx.scratch(slot: 5, byteCount: src.planeFloats * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         let offsets = src.tapOffsets()
 
-        // Per-row epilogue values (bias, slope), padded to whole row panels (direct output only).
+        // Per-row epilogue values (bias, slope), padded to whole row panels.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(1, 2 * mPad * g.groups)) { ep in
             let biasAll = ep.baseAddress!, slopeAll = biasAll + mPad * g.groups
-            let hasBias = epilogue != nil && direct, hasSlope = epilogue?.slope != nil && direct
-            if let epilogue {
-                let bp = epilogue.bias.pointer(Float.self)
+            let hasBias = epilogue?.bias != nil, hasSlope = hasBias && epilogue?.slope != nil
+            if let epilogue, let bp = epilogue.bias?.pointer(Float.self) {
                 let sp = epilogue.slope?.pointer(Float.self)
                 for grp in 0..<g.groups {
                     for r in 0..<mPad {
@@ -146,61 +178,67 @@ enum PackedConvGemm {
                         } else {
                             base = xg
                         }
-                        // The product goes straight to the output (grid = output pixels) or to the
-                        // worker's block buffer (`ncMax` columns, the block's pixels from `j0`).
-                        let ldc = direct ? n : ncMax
-                        let cols = direct ? n : nPad
                         parallelFor(workers, threads: workers) { worker in
-                            let bblock = scratch + worker * perWorker, tmp = bblock + kc * ncMax, blockOut = tmp + mr * nr
+                            let bblock = scratch + worker * perWorker, tmp = bblock + kc * ncMax, stage = tmp + mr * nr
                             for cb in (colBlocks * worker / workers)..<(colBlocks * (worker + 1) / workers) {
-                                let j0 = cb * ncMax, nc = Swift.min(ncMax, cols - j0)
-                                if nc <= 0 { continue }
-                                let out = direct ? yg : blockOut - j0
-                                let panels = (nc + nr - 1) / nr
+                                let p0 = cb * perBlock, p1 = Swift.min(panels.count, p0 + perBlock)
                                 for blk in 0..<kBlocks {
                                     let k0 = blk * kc, kcb = Swift.min(kc, k - k0)
-                                    packColumns(base, offsets: offsets.baseAddress! + k0, kc: kcb, j0: j0, count: nc,
-                                                limit: direct ? n : gridN, into: bblock)
+                                    packColumns(base, offsets: offsets.baseAddress! + k0, kc: kcb, panels: panels, p0: p0, p1: p1,
+                                                ow: g.ow, gridWidth: src.gridWidth, into: bblock)
                                     let first = blk == 0, last = blk == kBlocks - 1
-                                    for pn in 0..<panels {
-                                        let jp = j0 + pn * nr, w = Swift.min(nr, cols - jp)
-                                        let bp = UnsafePointer(bblock + pn * kcb * nr)
-                                        for rp in 0..<rowPanels {
-                                            let a = ag + (rp * k + k0) * mr
+                                    // Row panels `rp0..<rp0+3` times panel `p`: 4 x 24 tiles on 24-wide
+                                    // panels, one 12 x 8 tile (4 x 8 for the last one or two row panels)
+                                    // on 8-wide ones.
+                                    func multiply(_ p: Int, _ rp0: Int) {
+                                        let jp = panels.start(p), w = panels.width(p), cols = Swift.min(w, n - jp)
+                                        let bp = UnsafePointer(bblock + (jp - panels.start(p0)) * kcb)
+                                        // The 8-wide panels and a padded last panel accumulate in the
+                                        // staging block (whole tiles over all K blocks), copied out at the end.
+                                        let staged = w == 8 || cols < w
+                                        let soff = w == 8 ? (p - panels.wide) * 8 : 0
+                                        var rp = rp0
+                                        while rp < Swift.min(rp0 + 3, rowPanels) {
+                                            let triple = w == 8 && rp + 3 <= rowPanels
+                                            let tileRows = triple ? 3 * mr : mr
+                                            let a = ag + k0 * mPad + rp * kcb * mr
                                             let bias = last && hasBias ? biasG + rp * mr : nil
                                             let slope = last && hasSlope ? slopeG + rp * mr : nil
-                                            let c = out + rp * mr * ldc + jp
-                                            let rows = direct ? Swift.min(mr, m - rp * mr) : mr
-                                            if rows == mr && w == nr {
-                                                tile(kc: kcb, a: a, b: bp, c: c, ldc: ldc, load: !first, bias: bias, slope: slope)
-                                            } else {
-                                                // Edge tile of the direct output through a private 4 x 24 block.
-                                                if !first {
-                                                    for r in 0..<rows { (tmp + r * nr).update(from: c + r * ldc, count: w) }
-                                                }
-                                                tile(kc: kcb, a: a, b: bp, c: tmp, ldc: nr, load: !first, bias: bias, slope: slope)
-                                                for r in 0..<rows { (c + r * ldc).update(from: tmp + r * nr, count: w) }
+                                            let c = staged ? stage + rp * mr * nr + soff : yg + rp * mr * n + jp
+                                            let rows = Swift.min(tileRows, m - rp * mr)
+                                            let full = staged || rows == tileRows
+                                            // Edge tiles (a partial row panel) go through a private 4 x 24 block.
+                                            let cc = full ? c : tmp, ldc = full ? (staged ? nr : n) : w
+                                            if !full && !first {
+                                                for r in 0..<rows { (tmp + r * w).update(from: c + r * n, count: cols) }
                                             }
+                                            if w == nr {
+                                                tile(kc: kcb, a: a, b: bp, c: cc, ldc: ldc, load: !first, bias: bias, slope: slope)
+                                            } else if triple {
+                                                tile12x8(kc: kcb, a: a, aStride: kcb * mr, b: bp, c: cc, ldc: ldc, load: !first, bias: bias, slope: slope)
+                                            } else {
+                                                tile4x8(kc: kcb, a: a, b: bp, c: cc, ldc: ldc, load: !first, bias: bias, slope: slope)
+                                            }
+                                            if !full {
+                                                for r in 0..<rows { (c + r * n).update(from: tmp + r * w, count: cols) }
+                                            }
+                                            rp += triple ? 3 : 1
                                         }
                                     }
-                                }
-                                if direct { continue }
-                                // The block's valid pixels (grid columns below `ow`) to the output, then
-                                // the epilogue (the reference's expressions on the same sums: identical
-                                // to an unfused Add / PReLU).
-                                let end = Swift.min(j0 + nc, gridN)
-                                for co in 0..<m {
-                                    let row = blockOut + co * ncMax - j0, yr = yg + co * n
-                                    var q = j0
-                                    while q < end {
-                                        let gy = q / src.gridWidth, gx = q - gy * src.gridWidth
-                                        let run = Swift.min(end - q, src.gridWidth - gx)
-                                        if gx < g.ow {
-                                            let dst = yr + gy * g.ow + gx, valid = Swift.min(run, g.ow - gx)
-                                            dst.update(from: row + q, count: valid)
-                                            epilogue?.apply(dst, count: valid, channel: grp * m + co)
+                                    if rowsOuter {
+                                        for rp0 in stride(from: 0, to: rowPanels, by: 3) { for p in p0..<p1 { multiply(p, rp0) } }
+                                    } else {
+                                        for p in p0..<p1 { for rp0 in stride(from: 0, to: rowPanels, by: 3) { multiply(p, rp0) } }
+                                    }
+                                    guard last else { continue }
+                                    for p in p0..<p1 {
+                                        let jp = panels.start(p), w = panels.width(p), cols = Swift.min(w, n - jp)
+                                        guard w == 8 || cols < w else { continue }
+                                        let soff = w == 8 ? (p - panels.wide) * 8 : 0
+                                        for r in 0..<m {
+                                            let sr = stage + r * nr + soff, yr = yg + r * n + jp
+                                            for j in 0..<cols { yr[j] = sr[j] }
                                         }
-                                        q += run
                                     }
                                 }
                             }
@@ -211,7 +249,7 @@ enum PackedConvGemm {
         }
     }
 
-    // MARK: - Micro-kernel
+    // MARK: - Micro-kernels
 
     /// `C[0..<4, 0..<24] (+)= A-panel · B-panel` over `kc` steps; `a` holds 4 values per step, `b`
     /// 24. With `load` the accumulators start from `C` (a later K block), else from 0. `bias` /
@@ -243,15 +281,10 @@ enum PackedConvGemm {
             bp += nr
         }
         if let bias {
-            @inline(__always) func finish(_ v: SIMD8<Float>, _ r: Int) -> SIMD8<Float> {
-                let y = v + SIMD8<Float>(repeating: bias[r])
-                guard let slope else { return y }
-                return y.replacing(with: y * SIMD8<Float>(repeating: slope[r]), where: y .< 0)
-            }
-            c00 = finish(c00, 0); c01 = finish(c01, 0); c02 = finish(c02, 0)
-            c10 = finish(c10, 1); c11 = finish(c11, 1); c12 = finish(c12, 1)
-            c20 = finish(c20, 2); c21 = finish(c21, 2); c22 = finish(c22, 2)
-            c30 = finish(c30, 3); c31 = finish(c31, 3); c32 = finish(c32, 3)
+            c00 = finish(c00, bias, slope, 0); c01 = finish(c01, bias, slope, 0); c02 = finish(c02, bias, slope, 0)
+            c10 = finish(c10, bias, slope, 1); c11 = finish(c11, bias, slope, 1); c12 = finish(c12, bias, slope, 1)
+            c20 = finish(c20, bias, slope, 2); c21 = finish(c21, bias, slope, 2); c22 = finish(c22, bias, slope, 2)
+            c30 = finish(c30, bias, slope, 3); c31 = finish(c31, bias, slope, 3); c32 = finish(c32, bias, slope, 3)
         }
         store8(c00, c0p); store8(c01, c0p + 8); store8(c02, c0p + 16)
         store8(c10, c1p); store8(c11, c1p + 8); store8(c12, c1p + 16)
@@ -259,28 +292,125 @@ enum PackedConvGemm {
         store8(c30, c3p); store8(c31, c3p + 8); store8(c32, c3p + 16)
     }
 
+    /// `C[0..<12, 0..<8] (+)= A · B-panel` over `kc` steps for an 8-wide column panel: three
+    /// consecutive weight row panels (`a`, `a + aStride`, `a + 2·aStride`, 4 values per step each),
+    /// 12 SIMD8 accumulators (14 ymm registers with the column load and one broadcast), so the
+    /// narrow last panel of a plane runs at the 4 x 24 tile's rate. Epilogue as ``tile``.
+    @inline(never)
+    static func tile12x8(kc: Int, a: UnsafePointer<Float>, aStride: Int, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
+                         ldc: Int, load: Bool, bias: UnsafePointer<Float>?, slope: UnsafePointer<Float>?) {
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+        var c4 = SIMD8<Float>(), c5 = SIMD8<Float>(), c6 = SIMD8<Float>(), c7 = SIMD8<Float>()
+        var c8 = SIMD8<Float>(), c9 = SIMD8<Float>(), c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        if load {
+            c0 = load8(c); c1 = load8(c + ldc); c2 = load8(c + 2 * ldc); c3 = load8(c + 3 * ldc)
+            c4 = load8(c + 4 * ldc); c5 = load8(c + 5 * ldc); c6 = load8(c + 6 * ldc); c7 = load8(c + 7 * ldc)
+            c8 = load8(c + 8 * ldc); c9 = load8(c + 9 * ldc); c10 = load8(c + 10 * ldc); c11 = load8(c + 11 * ldc)
+        }
+        var a0 = a, a1 = a + aStride, a2 = a + 2 * aStride, bp = b
+        for _ in 0..<kc {
+            let x = load8(bp)
+            c0 = c0.addingProduct(SIMD8(repeating: a0[0]), x); c1 = c1.addingProduct(SIMD8(repeating: a0[1]), x)
+            c2 = c2.addingProduct(SIMD8(repeating: a0[2]), x); c3 = c3.addingProduct(SIMD8(repeating: a0[3]), x)
+            c4 = c4.addingProduct(SIMD8(repeating: a1[0]), x); c5 = c5.addingProduct(SIMD8(repeating: a1[1]), x)
+            c6 = c6.addingProduct(SIMD8(repeating: a1[2]), x); c7 = c7.addingProduct(SIMD8(repeating: a1[3]), x)
+            c8 = c8.addingProduct(SIMD8(repeating: a2[0]), x); c9 = c9.addingProduct(SIMD8(repeating: a2[1]), x)
+            c10 = c10.addingProduct(SIMD8(repeating: a2[2]), x); c11 = c11.addingProduct(SIMD8(repeating: a2[3]), x)
+            a0 += mr; a1 += mr; a2 += mr
+            bp += 8
+        }
+        if let bias {
+            c0 = finish(c0, bias, slope, 0); c1 = finish(c1, bias, slope, 1); c2 = finish(c2, bias, slope, 2)
+            c3 = finish(c3, bias, slope, 3); c4 = finish(c4, bias, slope, 4); c5 = finish(c5, bias, slope, 5)
+            c6 = finish(c6, bias, slope, 6); c7 = finish(c7, bias, slope, 7); c8 = finish(c8, bias, slope, 8)
+            c9 = finish(c9, bias, slope, 9); c10 = finish(c10, bias, slope, 10); c11 = finish(c11, bias, slope, 11)
+        }
+        store8(c0, c); store8(c1, c + ldc); store8(c2, c + 2 * ldc); store8(c3, c + 3 * ldc)
+        store8(c4, c + 4 * ldc); store8(c5, c + 5 * ldc); store8(c6, c + 6 * ldc); store8(c7, c + 7 * ldc)
+        store8(c8, c + 8 * ldc); store8(c9, c + 9 * ldc); store8(c10, c + 10 * ldc); store8(c11, c + 11 * ldc)
+    }
+
+    /// `C[0..<4, 0..<8] (+)= A-panel · B-panel`: the row panels an 8-wide panel has left after the
+    /// 12 x 8 tiles (four FMA chains: latency-bound, but at most two such tiles per panel).
+    @inline(never)
+    static func tile4x8(kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, ldc: Int,
+                        load: Bool, bias: UnsafePointer<Float>?, slope: UnsafePointer<Float>?) {
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), c2 = SIMD8<Float>(), c3 = SIMD8<Float>()
+        if load { c0 = load8(c); c1 = load8(c + ldc); c2 = load8(c + 2 * ldc); c3 = load8(c + 3 * ldc) }
+        var ap = a, bp = b
+        for _ in 0..<kc {
+            let x = load8(bp)
+            c0 = c0.addingProduct(SIMD8(repeating: ap[0]), x); c1 = c1.addingProduct(SIMD8(repeating: ap[1]), x)
+            c2 = c2.addingProduct(SIMD8(repeating: ap[2]), x); c3 = c3.addingProduct(SIMD8(repeating: ap[3]), x)
+            ap += mr
+            bp += 8
+        }
+        if let bias {
+            c0 = finish(c0, bias, slope, 0); c1 = finish(c1, bias, slope, 1)
+            c2 = finish(c2, bias, slope, 2); c3 = finish(c3, bias, slope, 3)
+        }
+        store8(c0, c); store8(c1, c + ldc); store8(c2, c + 2 * ldc); store8(c3, c + 3 * ldc)
+    }
+
+    /// The fused epilogue of row `r`: `y + bias[r]`, then `y < 0 ? y · slope[r] : y` (PReLU) — the
+    /// unfused Add's and PReLU's expressions.
+    @inline(__always)
+    static func finish(_ v: SIMD8<Float>, _ bias: UnsafePointer<Float>, _ slope: UnsafePointer<Float>?, _ r: Int) -> SIMD8<Float> {
+        let y = v + SIMD8<Float>(repeating: bias[r])
+        guard let slope else { return y }
+        return y.replacing(with: y * SIMD8<Float>(repeating: slope[r]), where: y .< 0)
+    }
+
     // MARK: - Column panels
 
-    /// Copies rows `offsets[0..<kc]` (each the start of one tap's row of the column matrix in
-    /// `base`) for columns `j0..<j0+count` into `count / 24` panels of `kc × 24` at `dst`.
-    /// Columns at or past `limit` read as 0 (the last panel's padding).
-    static func packColumns(_ base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, j0: Int, count: Int,
-                            limit: Int, into dst: UnsafeMutablePointer<Float>) {
-        let full = Swift.max(0, Swift.min(count, limit - j0)) / nr
-        let panels = (count + nr - 1) / nr
-        for p in 0..<kc {
-            var s = base + offsets[p] + j0
-            var d = dst + p * nr
-            for _ in 0..<full {
-                store8(load8(s), d); store8(load8(s + 8), d + 8); store8(load8(s + 16), d + 16)
-                s += nr
-                d += kc * nr
+    /// Packs taps `offsets[0..<kc]` of the output pixels of panels `p0..<p1` into `dst`, panel after
+    /// panel, each `kc` rows of its width. Tap `t` of pixel `j` is `base[offsets[t] + src(j)]`, where
+    /// `src(j) = (j / ow)·gridWidth + j mod ow` is the pixel's place on the source grid, so each run
+    /// of a panel's pixels within one output row is one contiguous copy per tap; columns at or past
+    /// `n` are 0 (the last panel's padding).
+    static func packColumns(_ base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, panels: ColumnPanels,
+                            p0: Int, p1: Int, ow: Int, gridWidth: Int, into dst: UnsafeMutablePointer<Float>) {
+        var d = dst
+        for p in p0..<p1 {
+            let c0 = panels.start(p), w = panels.width(p)
+            let end = Swift.min(c0 + w, panels.n)
+            var j = c0
+            while j < end {
+                let oy = j / ow, ox = j - oy * ow
+                let len = Swift.min(ow - ox, end - j)
+                copyRuns(base + oy * gridWidth + ox, offsets: offsets, kc: kc, into: d + (j - c0), stride: w, count: len)
+                j += len
             }
-            if full < panels {
-                // The panel holding `limit`: valid columns then zeros.
-                let valid = Swift.max(0, Swift.min(nr, limit - (j0 + full * nr)))
-                for i in 0..<nr { d[i] = i < valid ? s[i] : 0 }
-                for t in (full + 1)..<panels { (dst + t * kc * nr + p * nr).update(repeating: 0, count: nr) }
+            if end - c0 < w {
+                let valid = Swift.max(0, end - c0)
+                for t in 0..<kc { (d + t * w + valid).update(repeating: 0, count: w - valid) }
+            }
+            d += kc * w
+        }
+    }
+
+    /// `dst[t·stride + i] = s[offsets[t] + i]` for `t < kc`, `i < count`.
+    @inline(__always)
+    static func copyRuns(_ s: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, into dst: UnsafeMutablePointer<Float>,
+                         stride: Int, count: Int) {
+        if count == nr {
+            for t in 0..<kc {
+                let r = s + offsets[t], d = dst + t * stride
+                store8(load8(r), d); store8(load8(r + 8), d + 8); store8(load8(r + 16), d + 16)
+            }
+        } else if count >= 8 {
+            // Whole vectors, then one (overlapping) vector ending at the run's end.
+            let tail = count - 8
+            for t in 0..<kc {
+                let r = s + offsets[t], d = dst + t * stride
+                var i = 0
+                while i < tail { store8(load8(r + i), d + i); i += 8 }
+                store8(load8(r + tail), d + tail)
+            }
+        } else {
+            for t in 0..<kc {
+                let r = s + offsets[t], d = dst + t * stride
+                for i in 0..<count { d[i] = r[i] }
             }
         }
     }
@@ -290,8 +420,8 @@ enum PackedConvGemm {
     /// output pixel is `plane + offset(tap) + pixel` on a grid of `gridWidth` columns: tap
     /// `(ki, kj)` of output `(oy, ox)` reads padded row `oy·sh + ki·dh`, which is row `oy + ki·dh / sh`
     /// of phase `ki·dh mod sh` (columns likewise). Stride-1 convolutions have one phase (the
-    /// padded plane); the grid is `ow + (KW - 1)·dw / sw` wide, and the extra columns are computed
-    /// and dropped.
+    /// padded plane); the grid is `ow + (KW - 1)·dw / sw` wide, and packing reads only its first
+    /// `ow` columns of each row (the output pixels).
     struct ColumnSource {
         let g: ConvShape
         let pointwise: Bool
@@ -299,8 +429,8 @@ enum PackedConvGemm {
         /// Phase plane index by (row phase, column phase), -1 when no tap uses it.
         let phaseIndex: [Int]
         let phases: Int
-        /// Floats of all phase planes of one group's channels, plus slack read by the dropped columns.
-        var planeFloats: Int { g.inPerGroup * phases * gridHeight * gridWidth + 2 * nr + gridWidth }
+        /// Floats of all phase planes of one group's channels.
+        var planeFloats: Int { g.inPerGroup * phases * gridHeight * gridWidth }
 
         init(_ g: ConvShape) {
             self.g = g
@@ -371,8 +501,6 @@ enum PackedConvGemm {
                     }
                 }
             }
-            // Slack after the last plane, read only by dropped columns: zeros (no NaN/denormal garbage).
-            (dst + g.inPerGroup * phases * hw).update(repeating: 0, count: 2 * nr + gridWidth)
         }
     }
 }

@@ -21,7 +21,7 @@ enum SmallGemm {
 
     static func run(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                     c: UnsafeMutablePointer<Float>, ldc: Int, epilogue: ConvEpilogue?, channelBase: Int) {
-        let biasP = epilogue.map { UnsafePointer($0.bias.pointer(Float.self)) }
+        let biasP = epilogue.flatMap { e in e.bias.map { UnsafePointer($0.pointer(Float.self)) } }
         let slopeP = epilogue.flatMap { e in e.slope.map { UnsafePointer($0.pointer(Float.self)) } }
         let slopeStride = epilogue?.slopeStride ?? 0
         @inline(__always) func bias(_ i: Int) -> SIMD8<Float> {
@@ -52,7 +52,7 @@ enum SmallGemm {
             guard general, upTo - finished >= (force ? 1 : 256) else { return }
             for i in 0..<m {
                 tail.finishRow(c + i * ldc + finished, count: upTo - finished,
-                               slope: slopeP.map { $0[(channelBase + i) * slopeStride] } ?? 1)
+                               channel: epilogue?.tailConstants(channel: channelBase + i) ?? TailChannel())
             }
             finished = upTo
         }
