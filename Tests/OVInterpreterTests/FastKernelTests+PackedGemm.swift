@@ -103,6 +103,23 @@ struct PackedConvGemmTests {
         }
     }
 
+    /// Packing by K block and unpacking give the weights back exactly (one and several K blocks of
+    /// unequal size, row counts not a multiple of 4, groups).
+    @Test(arguments: [(1, 5, 7), (2, 13, 161), (1, 64, 2304), (3, 9, 700)])
+    func unpackInvertsPack(_ groups: Int, _ m: Int, _ k: Int) {
+        let w = random([groups * m * k], 41, 1).floatValues()
+        var packed = [Float](repeating: .nan, count: PackedConvGemm.packedCount(groups: groups, m: m, k: k))
+        var back = [Float](repeating: .nan, count: w.count)
+        packed.withUnsafeMutableBufferPointer { p in
+            PackedConvGemm.packWeights(w, groups: groups, m: m, k: k, into: p.baseAddress!)
+            back.withUnsafeMutableBufferPointer { b in
+                PackedConvGemm.unpackWeights(UnsafePointer(p.baseAddress!), groups: groups, m: m, k: k, into: b.baseAddress!)
+            }
+        }
+        #expect(!packed.contains { $0.isNaN }, "packing left holes")
+        #expect(back.map(\.bitPattern) == w.map(\.bitPattern))
+    }
+
     /// Geometries for the panel edges: 14 x 14 and 7 x 7 planes (196 = 8·24 + 4 and 49 = 2·24 + 1
     /// columns: one 8-wide panel), `n mod 24` of 11 (two 8-wide panels) and 18 (a padded 24-wide
     /// panel), output channels leaving 0, 1 or 2 row panels after the 12 x 8 tiles and a partial row

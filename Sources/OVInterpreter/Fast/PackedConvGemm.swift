@@ -99,6 +99,23 @@ enum PackedConvGemm {
         }
     }
 
+    /// The inverse of ``packWeights(_:groups:m:k:into:)``: the `groups` row-major `m × k` matrices
+    /// back from their packed copy `src`.
+    static func unpackWeights(_ src: UnsafePointer<Float>, groups: Int, m: Int, k: Int, into dst: UnsafeMutablePointer<Float>) {
+        let mPad = (m + mr - 1) / mr * mr
+        let (blocks, kc) = kBlocking(k)
+        for grp in 0..<groups {
+            let sg = src + grp * mPad * k, dg = dst + grp * m * k
+            for blk in 0..<blocks {
+                let k0 = blk * kc, kcb = Swift.min(kc, k - k0)
+                for row in 0..<m {
+                    let panel = sg + k0 * mPad + (row / mr) * kcb * mr, r = row % mr
+                    for p in 0..<kcb { dg[row * k + k0 + p] = panel[p * mr + r] }
+                }
+            }
+        }
+    }
+
     // MARK: - Driver
 
     /// Output pixels per column block (at most 8 panels): a `kc × 192` block of packed columns is
@@ -560,15 +577,8 @@ final class PackedConvWeights: @unchecked Sendable {
         let p = packed!
         lock.unlock()
         let t = Tensor(uninitialized: .f32, shape: shape)
-        let src = UnsafePointer(p.bytes.assumingMemoryBound(to: Float.self)), dst = t.pointer(Float.self)
-        let mr = PackedConvGemm.mr, panels = (m + mr - 1) / mr
-        for grp in 0..<groups {
-            let sg = src + grp * panels * mr * k, dg = dst + grp * m * k
-            for row in 0..<m {
-                let panel = sg + (row / mr) * mr * k, r = row % mr
-                for p in 0..<k { dg[row * k + p] = panel[p * mr + r] }
-            }
-        }
+        PackedConvGemm.unpackWeights(UnsafePointer(p.bytes.assumingMemoryBound(to: Float.self)), groups: groups, m: m, k: k,
+                                     into: t.pointer(Float.self))
         return t
     }
 }
