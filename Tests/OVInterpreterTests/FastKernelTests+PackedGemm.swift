@@ -132,6 +132,9 @@ struct PackedConvGemmTests {
         Geometry(x: [1, 24, 29, 27], w: [28, 24, 3, 3], grouped: false, strides: [2, 2], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
         Geometry(x: [1, 48, 9, 9], w: [2, 14, 24, 3, 3], grouped: true, strides: [1, 1], dilations: [2, 1], padsBegin: [2, 1], padsEnd: [2, 1]),
         Geometry(x: [1, 200, 7, 7], w: [36, 200, 1, 1], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
+        // small planes (9 and 2 output pixels: one 8-wide panel plus a remainder)
+        Geometry(x: [1, 128, 3, 3], w: [128, 128, 1, 1], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
+        Geometry(x: [1, 40, 2, 1], w: [33, 40, 1, 1], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
     ]
 
     /// The kernel's arithmetic, whatever the tile and panel: each output is one chain of fused
@@ -326,16 +329,18 @@ struct PackedConvGemmTests {
         }
     }
 
-    /// OpenBLAS is opened only for convolutions that call it: the packed GEMM's shapes, SmallGemm's
-    /// and single-pixel outputs (SIMD dot products) do not; 1x1 convolutions over 3x3 planes
-    /// (face_landmark's last blocks: 9 columns) do.
+    /// OpenBLAS is opened only for convolutions that call it: the packed GEMM's shapes (including
+    /// face_landmark's 1x1 convolutions over 3x3 planes: 9 columns), SmallGemm's and single-pixel
+    /// outputs (SIMD dot products) do not; a small plane with few channels and a short K does.
     @Test func convolutionsThatCallOpenBLAS() throws {
         func shape(_ x: [Int], _ w: [Int], _ y: [Int], stride: Int = 1, pad: Int = 0) throws -> ConvShape {
             var attrs = Attributes()
             for (k, v) in FastKernelTests.convAttrs("\(stride),\(stride)", "\(pad),\(pad)", dil: "1,1") { attrs[k] = v }
             return ConvShape(x: x, w: w, y: y, grouped: false, window: try SpatialWindow(attrs))
         }
-        #expect(GemmConvolutionKernel.callsOpenBLAS(try shape([1, 128, 3, 3], [128, 128, 1, 1], [1, 128, 3, 3])))
+        #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 128, 3, 3], [128, 128, 1, 1], [1, 128, 3, 3])))
+        #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 128, 3, 3], [32, 128, 1, 1], [1, 32, 3, 3])))
+        #expect(GemmConvolutionKernel.callsOpenBLAS(try shape([1, 16, 3, 3], [16, 16, 1, 1], [1, 16, 3, 3])))
         #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 32, 3, 3], [1404, 32, 3, 3], [1, 1404, 1, 1])))
         #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 64, 56, 56], [64, 64, 3, 3], [1, 64, 56, 56], pad: 1)))
         #expect(!GemmConvolutionKernel.callsOpenBLAS(try shape([1, 16, 96, 96], [16, 16, 1, 1], [1, 16, 96, 96])))
