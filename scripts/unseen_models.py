@@ -361,4 +361,7 @@ def build(outdir):
 
 
 if __name__ == "__main__":
-    build(sys.argv[1] if len(sys.argv) > 1 else "unseen")
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("outdir", nargs="?", default="unseen", help="directory for <name>.xml/.bin (default: unseen)")
+    build(ap.parse_args().outdir)
