@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import OVIR
+import _TestSupport
 
 /// OVIR's replacements of full Foundation (Sources/OVIR/FoundationFree.swift) against Foundation
 /// itself, which this test process loads: the same text for the same input.
@@ -115,18 +116,5 @@ struct FoundationFreeTests {
             for _ in 0..<10_000 { c.lock.lock(); c.n += 1; c.lock.unlock() }
         }
         #expect(c.n == 80_000)
-    }
-}
-
-/// A seeded generator (splitmix64) for reproducible samples.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

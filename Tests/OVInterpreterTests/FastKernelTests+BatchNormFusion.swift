@@ -132,21 +132,8 @@ struct BatchNormFusionTests {
         let unfused = try CompiledModel(graph: graph, options: Self.unfused)
         let fast = try CompiledModel(graph: graph)
         #expect(fast.fusedConvolutions["conv"] == "Multiply+Add+Swish")
-        for watched in [["conv"], ["bnScale"], ["bnShift"], ["act"], ["conv", "bnScale", "bnShift", "act"]] {
-            func observe(_ m: CompiledModel) throws -> ([[UInt32]], [UInt32]) {
-                let handles = watched.map { m.observable(node: $0)! }
-                var seen = [[UInt32]](repeating: [], count: watched.count)
-                let out = try m.infer([input], observing: handles) { k, t in seen[k] = Self.bits(t) }
-                return (seen, Self.bits(out[0]))
-            }
-            let (refSeen, refOut) = try observe(unfused)
-            let (fastSeen, fastOut) = try observe(fast)
-            for (k, name) in watched.enumerated() {
-                #expect(!fastSeen[k].isEmpty, "observer did not see \(name)")
-                #expect(refSeen[k] == fastSeen[k], "observed \(name) while watching \(watched)")
-            }
-            #expect(refOut == fastOut, "output while watching \(watched)")
-        }
+        try expectObservedRunsMatch(unfused: unfused, fast: fast, input: input,
+                                    watching: [["conv"], ["bnScale"], ["bnShift"], ["act"], ["conv", "bnScale", "bnShift", "act"]])
     }
 
     /// Multiplications that are not BatchNorm's per-channel scale stay separate steps.

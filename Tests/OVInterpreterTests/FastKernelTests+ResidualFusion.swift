@@ -180,17 +180,7 @@ struct ResidualFusionTests {
             #expect(Self.bits(try fast.infer([input])[0]) == Self.bits(expected), "threads \(threads)")
         }
         let fast = try CompiledModel(graph: g.graph)
-        for watched in [["shortcut"], ["fq1"], ["residual", "pool"]] {
-            func observe(_ m: CompiledModel) throws -> ([[UInt32]], [UInt32]) {
-                let handles = watched.map { m.observable(node: $0)! }
-                var seen = [[UInt32]](repeating: [], count: watched.count)
-                let out = try m.infer([input], observing: handles) { k, t in seen[k] = Self.bits(t) }
-                return (seen, Self.bits(out[0]))
-            }
-            let (a, aOut) = try observe(unfused), (b, bOut) = try observe(fast)
-            #expect(a == b && !b.contains { $0.isEmpty }, "observed \(watched)")
-            #expect(aOut == bOut, "output while watching \(watched)")
-        }
+        try expectObservedRunsMatch(unfused: unfused, fast: fast, input: input, watching: [["shortcut"], ["fq1"], ["residual", "pool"]])
     }
 
     /// Values where the activations' edge cases matter: -0, +0, exact clamp bounds and NaN.
@@ -237,21 +227,8 @@ struct ResidualFusionTests {
         let unfused = try CompiledModel(graph: graph, options: Self.unfused)
         let fast = try CompiledModel(graph: graph)
         #expect(fast.fusedConvolutions["conv"] == "Add+Add+PReLU")
-        for watched in [["conv"], ["bias"], ["residual"], ["pre"], ["act"], ["pre", "conv", "bias", "residual", "act"]] {
-            func observe(_ m: CompiledModel) throws -> ([[UInt32]], [UInt32]) {
-                let handles = watched.map { m.observable(node: $0)! }
-                var seen = [[UInt32]](repeating: [], count: watched.count)
-                let out = try m.infer([input], observing: handles) { k, t in seen[k] = Self.bits(t) }
-                return (seen, Self.bits(out[0]))
-            }
-            let (refSeen, refOut) = try observe(unfused)
-            let (fastSeen, fastOut) = try observe(fast)
-            for (k, name) in watched.enumerated() {
-                #expect(!fastSeen[k].isEmpty, "observer did not see \(name)")
-                #expect(refSeen[k] == fastSeen[k], "observed \(name) while watching \(watched)")
-            }
-            #expect(refOut == fastOut, "output while watching \(watched)")
-        }
+        try expectObservedRunsMatch(unfused: unfused, fast: fast, input: input,
+                                    watching: [["conv"], ["bias"], ["residual"], ["pre"], ["act"], ["pre", "conv", "bias", "residual", "act"]])
     }
 
     @Test func chainsThatMustNotAbsorbTheResidual() throws {
@@ -304,5 +281,25 @@ struct ResidualFusionTests {
             let a = try fused.infer([input]), b = try unfused.infer([input])
             #expect(a.map(Self.bits) == b.map(Self.bits), "\(path) sample \(s)")
         }
+    }
+}
+
+/// For each set of watched nodes: the fused model's observers and output are bit-identical to the
+/// unfused model's (watching a fused chain's tensor makes the fast model run that chain unfused).
+func expectObservedRunsMatch(unfused: CompiledModel, fast: CompiledModel, input: Tensor, watching sets: [[String]]) throws {
+    for watched in sets {
+        func observe(_ m: CompiledModel) throws -> ([[UInt32]], [UInt32]) {
+            let handles = watched.map { m.observable(node: $0)! }
+            var seen = [[UInt32]](repeating: [], count: watched.count)
+            let out = try m.infer([input], observing: handles) { k, t in seen[k] = t.floatValues().map(\.bitPattern) }
+            return (seen, out[0].floatValues().map(\.bitPattern))
+        }
+        let (refSeen, refOut) = try observe(unfused)
+        let (fastSeen, fastOut) = try observe(fast)
+        for (k, name) in watched.enumerated() {
+            #expect(!fastSeen[k].isEmpty, "observer did not see \(name)")
+            #expect(refSeen[k] == fastSeen[k], "observed \(name) while watching \(watched)")
+        }
+        #expect(refOut == fastOut, "output while watching \(watched)")
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import POTCore
+import _TestSupport
 
 /// SwiftPOT's JSON reader and writer (Sources/POTCore/API/JSON.swift) against JSONSerialization,
 /// which this test process loads: same values, same errors (reason and offset), same written text.
@@ -172,18 +173,5 @@ struct JSONTests {
             }
         }
         #expect(try jsonText(["a": JSONNull(), "b": [1.5, JSONNull()] as [Any]] as [String: Any]) == #"{"a":null,"b":[1.5,null]}"#)
-    }
-}
-
-/// A seeded generator (splitmix64) for reproducible samples.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

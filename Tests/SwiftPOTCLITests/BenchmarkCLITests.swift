@@ -2,26 +2,11 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// Runs `swiftpot ARGS`; returns the exit status, stdout and stderr.
-private func runBenchmarkCLI(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    guard let binary = convertCLIBinary else { throw CocoaError(.fileNoSuchFile) }
-    let p = Process()
-    p.executableURL = binary
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
 /// `swiftpot benchmark`: the JSON report's keys and clean failures (timings are never asserted).
 @Suite(.enabled(if: convertCLIBinary != nil, "the swiftpot executable is not built"))
 struct BenchmarkCLITests {
     @Test func jsonReportHasTheContractKeys() throws {
-        let r = try runBenchmarkCLI(["benchmark", Fixtures.path("conformance/test_matmul_2d/model.xml"),
+        let r = try runSwiftPOT(["benchmark", Fixtures.path("conformance/test_matmul_2d/model.xml"),
                                      "--iterations", "3", "--warmup", "1", "--threads", "2", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
@@ -35,7 +20,7 @@ struct BenchmarkCLITests {
     /// The memory keys on digits (a small CNN: 15,288 bytes of weights, largest activations
     /// [1, 8, 8, 8] f32 = 2 KiB, two of them live at once).
     @Test func jsonReportHasMemoryKeys() throws {
-        let r = try runBenchmarkCLI(["benchmark", Fixtures.path("pot/digits/digits.xml"), "--iterations", "2", "--warmup", "0", "--json"])
+        let r = try runSwiftPOT(["benchmark", Fixtures.path("pot/digits/digits.xml"), "--iterations", "2", "--warmup", "0", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         let rss = obj?["peak_rss_bytes"] as? Int ?? 0, weights = obj?["weights_bytes"] as? Int ?? 0
@@ -51,7 +36,7 @@ struct BenchmarkCLITests {
         let model = Fixtures.path("conformance/test_add/model.xml")
         for args in [["benchmark", model, "--iterations", "0"], ["benchmark", model, "--threads", "0"],
                      ["benchmark", "/nonexistent/model.xml"]] {
-            let r = try runBenchmarkCLI(args)
+            let r = try runSwiftPOT(args)
             #expect(r.status == 1, "\(args): \(r.stderr)")
             #expect(r.stderr.hasPrefix("error: ") && r.stderr.split(separator: "\n").count == 1, "\(r.stderr)")
         }

@@ -2,21 +2,6 @@ import Foundation
 import Testing
 import _TestSupport
 
-/// Runs `swiftpot ARGS`; returns the exit status, stdout and stderr.
-private func runCompareCLI(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    guard let binary = convertCLIBinary else { throw CocoaError(.fileNoSuchFile) }
-    let p = Process()
-    p.executableURL = binary
-    p.arguments = args
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-}
-
 /// A little-endian f32 `.npy` (format 1.0) of a 1-D array.
 private func writeF32Npy(_ values: [Float], to url: URL) throws {
     var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(values.count),), }"
@@ -37,14 +22,14 @@ struct CompareCLITests {
         try writeF32Npy([1, 2, 3, 4], to: a)
         try writeF32Npy([1, 2, 3, 4.5], to: b)
         // |4 - 4.5| = 0.5 > 1e-5 + 1e-3 * 4.5: one element outside; cosine 32 / (sqrt(30) sqrt(34.25))
-        let r = try runCompareCLI(["compare", a.path, b.path, "--json"])
+        let r = try runSwiftPOT(["compare", a.path, b.path, "--json"])
         #expect(r.status == 1, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(obj?["max_abs_error"] as? Double == 0.5)
         #expect(abs((obj?["max_rel_error"] as? Double ?? 0) - 0.5 / 4.5) < 1e-15)
         #expect(abs((obj?["cosine"] as? Double ?? 0) - 32 / (30.0.squareRoot() * 34.25.squareRoot())) < 1e-15)
         #expect(obj?["outside"] as? Int == 1 && obj?["pass"] as? Bool == false)
-        let same = try runCompareCLI(["compare", a.path, a.path])
+        let same = try runSwiftPOT(["compare", a.path, a.path])
         #expect(same.status == 0, "\(same.stderr)")
         #expect(same.stdout.hasPrefix("max abs error 0, max rel error 0, cosine 1.00000000, 0/4 elements outside"), "\(same.stdout)")
     }
@@ -55,7 +40,7 @@ struct CompareCLITests {
         let a = dir.appendingPathComponent("a.npy"), b = dir.appendingPathComponent("b.npy")
         try writeF32Npy([1, .nan, 3], to: a)
         try writeF32Npy([1, 2, 3], to: b)
-        let r = try runCompareCLI(["compare", a.path, b.path, "--json"])
+        let r = try runSwiftPOT(["compare", a.path, b.path, "--json"])
         #expect(r.status == 1 && r.stderr.isEmpty, "\(r.stderr)")
         let obj = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(obj?["max_abs_error"] is NSNull, "\(r.stdout)")

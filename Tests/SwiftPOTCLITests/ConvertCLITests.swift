@@ -10,19 +10,25 @@ let convertCLIBinary: URL? = {
         .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
-/// Runs `swiftpot ARGS`; returns the exit status and stderr.
-func runConvertCLI(_ args: [String]) throws -> (status: Int32, stderr: String) {
+/// Runs `swiftpot ARGS`; returns the exit status, stdout and stderr.
+func runSwiftPOT(_ args: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     guard let binary = convertCLIBinary else { throw CocoaError(.fileNoSuchFile) }
     let p = Process()
     p.executableURL = binary
     p.arguments = args
-    let err = Pipe()
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
     p.standardError = err
-    p.standardOutput = Pipe()
     try p.run()
-    let data = err.fileHandleForReading.readDataToEndOfFile()
+    let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
     p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+}
+
+/// Runs `swiftpot ARGS`; returns the exit status and stderr.
+func runConvertCLI(_ args: [String]) throws -> (status: Int32, stderr: String) {
+    let r = try runSwiftPOT(args)
+    return (r.status, r.stderr)
 }
 
 @Suite(.enabled(if: convertCLIBinary != nil, "the swiftpot executable is not built"))

@@ -1,0 +1,150 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// Column panels of ``PackedConvGemm``: which output pixels each panel holds, and how their taps
+// are read from the input (in place for 1x1 convolutions, else from stride-phase padded planes).
+extension PackedConvGemm {
+    /// Packs taps `offsets[0..<kc]` of the output pixels of panels `p0..<p1` into `dst`, panel after
+    /// panel, each `kc` rows of its width. Tap `t` of pixel `j` is `base[offsets[t] + src(j)]`, where
+    /// `src(j) = (j / ow)·gridWidth + j mod ow` is the pixel's place on the source grid, so each run
+    /// of a panel's pixels within one output row is one contiguous copy per tap; columns at or past
+    /// `n` are 0 (the last panel's padding).
+    static func packColumns(_ base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, panels: ColumnPanels,
+                            p0: Int, p1: Int, ow: Int, gridWidth: Int, into dst: UnsafeMutablePointer<Float>) {
+        var d = dst
+        for p in p0..<p1 {
+            let c0 = panels.start(p), w = panels.width(p)
+            let end = Swift.min(c0 + w, panels.n)
+            var j = c0
+            while j < end {
+                let oy = j / ow, ox = j - oy * ow
+                let len = Swift.min(ow - ox, end - j)
+                copyRuns(base + oy * gridWidth + ox, offsets: offsets, kc: kc, into: d + (j - c0), stride: w, count: len)
+                j += len
+            }
+            if end - c0 < w {
+                let valid = Swift.max(0, end - c0)
+                for t in 0..<kc { (d + t * w + valid).update(repeating: 0, count: w - valid) }
+            }
+            d += kc * w
+        }
+    }
+
+    /// `dst[t·stride + i] = s[offsets[t] + i]` for `t < kc`, `i < count`.
+    @inline(__always)
+    static func copyRuns(_ s: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, into dst: UnsafeMutablePointer<Float>,
+                         stride: Int, count: Int) {
+        if count == nr {
+            for t in 0..<kc {
+                let r = s + offsets[t], d = dst + t * stride
+                store8(load8(r), d); store8(load8(r + 8), d + 8); store8(load8(r + 16), d + 16)
+            }
+        } else if count >= 8 {
+            // Whole vectors, then one (overlapping) vector ending at the run's end.
+            let tail = count - 8
+            for t in 0..<kc {
+                let r = s + offsets[t], d = dst + t * stride
+                var i = 0
+                while i < tail { store8(load8(r + i), d + i); i += 8 }
+                store8(load8(r + tail), d + tail)
+            }
+        } else {
+            for t in 0..<kc {
+                let r = s + offsets[t], d = dst + t * stride
+                for i in 0..<count { d[i] = r[i] }
+            }
+        }
+    }
+
+    /// Where the GEMM's columns come from: the input planes themselves (1x1, stride 1, no
+    /// padding), or zero-padded copies split into stride phases so that every tap of every
+    /// output pixel is `plane + offset(tap) + pixel` on a grid of `gridWidth` columns: tap
+    /// `(ki, kj)` of output `(oy, ox)` reads padded row `oy·sh + ki·dh`, which is row `oy + ki·dh / sh`
+    /// of phase `ki·dh mod sh` (columns likewise). Stride-1 convolutions have one phase (the
+    /// padded plane); the grid is `ow + (KW - 1)·dw / sw` wide, and packing reads only its first
+    /// `ow` columns of each row (the output pixels).
+    struct ColumnSource {
+        let g: ConvShape
+        let pointwise: Bool
+        let gridWidth: Int, gridHeight: Int
+        /// Phase plane index by (row phase, column phase), -1 when no tap uses it.
+        let phaseIndex: [Int]
+        let phases: Int
+        /// Floats of all phase planes of one group's channels.
+        var planeFloats: Int { g.inPerGroup * phases * gridHeight * gridWidth }
+
+        init(_ g: ConvShape) {
+            self.g = g
+            pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.oh == g.h && g.ow == g.w
+            if pointwise {
+                gridWidth = g.w; gridHeight = g.h
+                phaseIndex = [0]; phases = 1
+                return
+            }
+            gridWidth = g.ow + (g.kw - 1) * g.dw / g.sw
+            gridHeight = g.oh + (g.kh - 1) * g.dh / g.sh
+            var index = Array(repeating: -1, count: g.sh * g.sw)
+            var count = 0
+            for ki in 0..<g.kh {
+                for kj in 0..<g.kw {
+                    let ph = (ki * g.dh % g.sh) * g.sw + kj * g.dw % g.sw
+                    if index[ph] < 0 { index[ph] = count; count += 1 }
+                }
+            }
+            phaseIndex = index; phases = count
+        }
+
+        /// The start of each tap's column row, relative to the source base, in K order (c, ki, kj).
+        func tapOffsets() -> [Int] {
+            let hw = gridHeight * gridWidth
+            var out: [Int] = []
+            out.reserveCapacity(g.inPerGroup * g.kh * g.kw)
+            for c in 0..<g.inPerGroup {
+                for ki in 0..<g.kh {
+                    for kj in 0..<g.kw {
+                        if pointwise { out.append(c * hw); continue }
+                        let ph = phaseIndex[(ki * g.dh % g.sh) * g.sw + kj * g.dw % g.sw]
+                        out.append((c * phases + ph) * hw + (ki * g.dh / g.sh) * gridWidth + kj * g.dw / g.sw)
+                    }
+                }
+            }
+            return out
+        }
+
+        /// Fills the phase planes of one group's input channels (`x`, NCHW) into `dst`.
+        func fillPlanes(_ x: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
+            let hw = gridHeight * gridWidth
+            for ry in 0..<g.sh {
+                for rx in 0..<g.sw {
+                    let ph = phaseIndex[ry * g.sw + rx]
+                    if ph < 0 { continue }
+                    // Grid column u reads input column u·sw + rx - pw; those inside the row:
+                    let u0 = Swift.max(0, ceilDiv(g.pw - rx, g.sw))
+                    let u1 = Swift.max(u0, Swift.min(gridWidth, floorDiv(g.w - 1 + g.pw - rx, g.sw) + 1))
+                    for c in 0..<g.inPerGroup {
+                        let plane = dst + (c * phases + ph) * hw, xc = x + c * g.h * g.w
+                        for v in 0..<gridHeight {
+                            let row = plane + v * gridWidth
+                            let iy = v * g.sh + ry - g.ph
+                            if iy < 0 || iy >= g.h || u0 >= u1 {
+                                row.update(repeating: 0, count: gridWidth)
+                                continue
+                            }
+                            if u0 > 0 { row.update(repeating: 0, count: u0) }
+                            let xr = xc + iy * g.w + (u0 * g.sw + rx - g.pw)
+                            if g.sw == 1 {
+                                (row + u0).update(from: xr, count: u1 - u0)
+                            } else {
+                                for u in 0..<(u1 - u0) { row[u0 + u] = xr[u &* g.sw] }
+                            }
+                            if u1 < gridWidth { (row + u1).update(repeating: 0, count: gridWidth - u1) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
