@@ -12,7 +12,9 @@ struct ResidualFusionTests {
     let random = FastKernelTests.random
 
     enum Act: String, CustomStringConvertible, Sendable {
-        case none, prelu, preluScalar, relu, clamp
+        /// `relu` is spelled as OpenVINO's IR serializer writes it (`ReLU`), `reluCode` as the runtime's
+        /// class name (`Relu`), which graphs built in code may use: both must fuse.
+        case none, prelu, preluScalar, relu, reluCode, clamp
         var description: String { rawValue }
     }
 
@@ -35,7 +37,8 @@ struct ResidualFusionTests {
         case .none: y = sum
         case .prelu: y = g.op("PReLU", [sum, g.constant(random([c], 91, 0.5))], [:], version: "opset1", name: "act")
         case .preluScalar: y = g.op("PReLU", [sum, g.constant(random([1], 92, 0.5))], [:], version: "opset1", name: "act")
-        case .relu: y = g.op("Relu", [sum], [:], version: "opset1", name: "act")
+        case .relu: y = g.op("ReLU", [sum], [:], version: "opset1", name: "act")
+        case .reluCode: y = g.op("Relu", [sum], [:], version: "opset1", name: "act")
         case .clamp: y = g.op("Clamp", [sum], ["min": "-0.5", "max": "1.25"], version: "opset1", name: "act")
         }
         // A reader after the block that is never absorbed (times 2: exact).
@@ -75,7 +78,7 @@ struct ResidualFusionTests {
         ([1, 8, 20, 20], [12, 8, 3, 3], false, FastKernelTests.convAttrs("2,2", "1,1", dil: "1,1"), [1, 12, 10, 10]),
         ]
 
-    @Test(arguments: cases, [Act.prelu, .preluScalar, .relu, .clamp, .none])
+    @Test(arguments: cases, [Act.prelu, .preluScalar, .relu, .reluCode, .clamp, .none])
     func fusedBlockIsBitIdenticalToUnfused(_ k: Case, _ act: Act) throws {
         let (x, w, grouped, attrs, out) = (k.x, k.w, k.grouped, k.attrs, k.out)
         let wt = random(w, 93, 1 / Float(w.dropFirst().reduce(1, *)).squareRoot())
@@ -89,7 +92,7 @@ struct ResidualFusionTests {
             #expect(unfused.fusedConvolutions.isEmpty)
             let expected = try unfused.infer(inputs)[0]
             FastFusionTests.expectSame(reference.floatValues(), expected.floatValues(), "unfused vs reference")
-            let label = ["Add", "Add"] + (act == .none ? [] : [act == .relu ? "Relu" : act == .clamp ? "Clamp" : "PReLU"])
+            let label = ["Add", "Add"] + (act == .none ? [] : [act == .relu ? "ReLU" : act == .reluCode ? "Relu" : act == .clamp ? "Clamp" : "PReLU"])
             for threads in [1, 3] {
                 var o = CompileOptions(threads: threads)
                 o.fuseConvolutions = true

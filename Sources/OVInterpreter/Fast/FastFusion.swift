@@ -313,11 +313,12 @@ struct ConvFusion {
                 slope = sl; slopeStride = perChannel ? 1 : 0
                 absorb(prelu, .prelu, "PReLU")
             }
-        } else if extended, let act = soleReader(type: "Relu") ?? soleReader(type: "Clamp") ?? soleReader(type: "HSwish")
-                    ?? soleReader(type: "Sigmoid"),
+        } else if extended, let act = soleReader(type: "ReLU") ?? soleReader(type: "Relu") ?? soleReader(type: "Clamp")
+                    ?? soleReader(type: "HSwish") ?? soleReader(type: "Sigmoid"),
                   let k = act.kernel as? SIMDActivationKernel, act.inputSlots == [current] {
             switch k.reference.op {
-            case .relu: absorb(act, .relu, "Relu")
+            // IRs spell opset1 Relu "ReLU" (OpenVINO's serializer); graphs built in code may say "Relu".
+            case .relu: absorb(act, .relu, act.node.type)
             case .clamp(let lo, let hi): absorb(act, .clamp(lo: Float(lo), hi: Float(hi)), "Clamp")
             case .hSwish: absorb(act, .hSwish, "HSwish")
             case .sigmoid: absorb(act, .sigmoid, "Sigmoid")
