@@ -58,6 +58,7 @@ struct DefaultQuantizationTests {
         #expect(abs(Double(input[1].floatValues()[0]) - expected) < 1e-6 * expected)
         // the saved model reads back
         let dir = try Fixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         let saved = try saveModel(q, savePath: dir.path, modelName: "face_landmark_int8")
         let back = try IRReader.read(xmlPath: saved[0].model, binPath: saved[0].weights)
         #expect(back.nodes.filter { $0.type == "FakeQuantize" }.count == names.count)

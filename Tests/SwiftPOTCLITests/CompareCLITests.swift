@@ -18,6 +18,7 @@ private func writeF32Npy(_ values: [Float], to url: URL) throws {
 struct CompareCLITests {
     @Test func figuresAndExitStatus() throws {
         let dir = try Fixtures.temporaryDirectory("compare")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.npy"), b = dir.appendingPathComponent("b.npy")
         try writeF32Npy([1, 2, 3, 4], to: a)
         try writeF32Npy([1, 2, 3, 4.5], to: b)
@@ -37,6 +38,7 @@ struct CompareCLITests {
     /// A NaN against a number makes the max error infinite: the JSON report still comes, with null.
     @Test func nonFiniteFiguresAreNullInJSON() throws {
         let dir = try Fixtures.temporaryDirectory("compare-nan")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let a = dir.appendingPathComponent("a.npy"), b = dir.appendingPathComponent("b.npy")
         try writeF32Npy([1, .nan, 3], to: a)
         try writeF32Npy([1, 2, 3], to: b)
