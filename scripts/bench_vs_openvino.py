@@ -43,10 +43,12 @@ def build_perfmodels(script, outdir):
 
 
 def build_unseen(outdir):
-    spec = importlib.util.spec_from_file_location("unseen_models", os.path.join(ROOT, "scripts/unseen_models.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    mod.build(outdir)
+    """scripts/unseen_models.py's and scripts/unseen_models_more.py's architectures, built into outdir."""
+    for script in ("unseen_models", "unseen_models_more"):
+        spec = importlib.util.spec_from_file_location(script, os.path.join(ROOT, "scripts", script + ".py"))
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        mod.build(outdir)
     return sorted(glob.glob(os.path.join(outdir, "*.xml")))
 
 
@@ -174,7 +176,9 @@ def main():
     ap.add_argument("--check", action="store_true",
                     help="first compare `swiftpot infer` outputs with OpenVINO's (f32) on the same random inputs")
     ap.add_argument("--unseen", action="store_true",
-                    help="also build and run scripts/unseen_models.py's architectures (unet, yolo, ssdlite, vit, effnet, speech)")
+                    help="also build and run the architectures of scripts/unseen_models.py (unet, yolo, ssdlite, vit, effnet, "
+                         "speech, densenet, shufflenet, bert_onnx, resnet50, c3d) and scripts/unseen_models_more.py "
+                         "(convnext, deeplab, inception, espcn, style, mnv3, wav2vec)")
     ap.add_argument("--memory", action="store_true", help="also measure peak RSS of `swiftpot infer`")
     ap.add_argument("--memory-only", action="store_true", help="only the memory table (no latency rounds)")
     ap.add_argument("--memory-runs", type=int, default=3, help="runs per model for the median peak RSS")
