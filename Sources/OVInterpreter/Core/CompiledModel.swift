@@ -44,6 +44,9 @@ public final class CompiledModel: @unchecked Sendable {
     /// Constant slots that hold packed weights in place of the weights (their only reader's kernel
     /// unpacks them for observers).
     let prepacked: [Int: GemmConvolutionKernel]
+    /// Variants of steps' kernels that skip outputs no step reads (MaxPool-8's indices), by step
+    /// index, with those output slots: a run uses the variant unless it observes one of them.
+    let leanKernels: [Int: (kernel: any Kernel, skipped: [Int])]
     private let lock = PlainLock()
     /// The activation arena (`plan.arenaBytes`), allocated on the first run; guarded by `lock`.
     var arena: UnsafeMutableRawPointer?
@@ -184,6 +187,16 @@ public final class CompiledModel: @unchecked Sendable {
                 if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse, infos: infos) { fusions[i] = f }
             }
         }
+        var leanKernels: [Int: (kernel: any Kernel, skipped: [Int])] = [:]
+        if !options.referenceKernelsOnly {
+            for (i, step) in steps.enumerated() {
+                guard let k = step.kernel as? OutputSkippingKernel, step.staticInfos != nil else { continue }
+                let unread = step.outputSlots.indices.filter { lastUse[step.outputSlots[$0]] < 0 }
+                if !unread.isEmpty, let lean = k.skipping(outputs: Set(unread)) {
+                    leanKernels[i] = (lean, unread.map { step.outputSlots[$0] })
+                }
+            }
+        }
         // Constant weights of convolutions that run the packed GEMM are packed now. When the
         // convolution is the constant's only reader, the packed copy takes the constant's place, so
         // no weight is held twice: a FakeQuantize'd weight's folded f32 copy is freed, a mapped
@@ -248,6 +261,7 @@ public final class CompiledModel: @unchecked Sendable {
         self.lastUse = lastUse
         self.fusions = fusions
         self.prepacked = prepacked
+        self.leanKernels = leanKernels
         // Names follow OpenVINO's rules for IR (Graph.modelInputs / modelOutputs); types and shapes
         // are the inferred ones.
         let portsIn = graph.modelInputs, portsOut = graph.modelOutputs

@@ -108,16 +108,19 @@ extension CompiledModel {
             // Developer-only bf16 emulation: rounded copies, so no slot's memory changes.
             if !rounding.isEmpty { for k in rounding.inputs { ins[k] = BF16Rounding.rounded(ins[k]) } }
             let start = trace ? DispatchTime.now().uptimeNanoseconds : 0
-            if let infos = step.staticInfos, !step.kernel.allocatesOutputs {
+            // Outputs nobody reads are skipped unless this run observes one of them.
+            var kernel = step.kernel
+            if let lean = leanKernels[i], !lean.skipped.contains(where: { watchers[$0] != nil }) { kernel = lean.kernel }
+            if let infos = step.staticInfos, !kernel.allocatesOutputs {
                 outs.removeAll(keepingCapacity: true)
                 for (k, s) in step.outputSlots.enumerated() { outs.append(planned(slot: s, infos[k])) }
                 do {
-                    try step.kernel.run(ins, &outs, ctx)
+                    try kernel.run(ins, &outs, ctx)
                 } catch let e as OVIRError {
                     throw e.location == nil ? OVIRError(file: e.file, location: step.node.label, e.message) : e
                 }
             } else {
-                outs = try Step.execute(kernel: step.kernel, node: step.node, inputs: ins,
+                outs = try Step.execute(kernel: kernel, node: step.node, inputs: ins,
                                         staticInfos: step.staticInfos, ctx: ctx, zeroed: false)
             }
             if rounding.outputs {
@@ -126,7 +129,7 @@ extension CompiledModel {
             }
             if trace {
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-                let line = "[trace] \(step.node.name) \(step.node.type) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=\(outs.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) kernel=\(step.kernel.kernelName) \(cFormat("%.3f", ms)) ms\n"
+                let line = "[trace] \(step.node.name) \(step.node.type) in=\(ins.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) out=\(outs.map { "\($0.elementType.rawValue)\($0.shape)" }.joined(separator: ",")) kernel=\(kernel.kernelName) \(cFormat("%.3f", ms)) ms\n"
                 writeToStandardError(line)
             }
             ins.removeAll(keepingCapacity: true)   // drop references before the uniqueness checks below

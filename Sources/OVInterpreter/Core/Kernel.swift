@@ -51,6 +51,14 @@ extension Kernel {
     public var allocatesOutputs: Bool { false }
 }
 
+/// A kernel that can leave some of its outputs uncomputed. Compiling asks it for such a variant
+/// when no step reads those outputs (MaxPool-8's indices after most converters); runs that observe
+/// one of them use the full kernel. The skipped outputs are still allocated (contents undefined).
+protocol OutputSkippingKernel: Kernel {
+    /// A kernel computing every output but `outputs` (indices), or nil when it cannot skip them.
+    func skipping(outputs: Set<Int>) -> (any Kernel)?
+}
+
 /// Per-run state handed to kernels: options and reusable scratch memory.
 public final class ExecutionContext: @unchecked Sendable {
     public let options: CompileOptions

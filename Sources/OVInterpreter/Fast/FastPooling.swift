@@ -2,10 +2,19 @@
 /// f32: a direct loop per output with the window clipped to the input once (no per-output tap
 /// lists), in the reference's tap order (the first maximum wins) and with its divisor rules
 /// (`exclude-pad`, windows clipped to the padded input, ceil rounding).
-final class DirectPoolKernel: Kernel {
+final class DirectPoolKernel: OutputSkippingKernel {
     let reference: PoolKernel
+    /// MaxPool-8 whose index output no step reads: only the maxima are computed.
+    let skipsIndices: Bool
 
-    init(reference: PoolKernel) { self.reference = reference }
+    init(reference: PoolKernel, skipsIndices: Bool = false) {
+        self.reference = reference
+        self.skipsIndices = skipsIndices
+    }
+
+    func skipping(outputs: Set<Int>) -> (any Kernel)? {
+        reference.kind == .max8 && outputs == [1] && !skipsIndices ? DirectPoolKernel(reference: reference, skipsIndices: true) : nil
+    }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
         guard let ref = reference as? PoolKernel, ref.window.dilations.allSatisfy({ $0 == 1 }), ref.window.rank <= 2, inputs.count == 1,
@@ -13,7 +22,7 @@ final class DirectPoolKernel: Kernel {
         return DirectPoolKernel(reference: ref)
     }
 
-    var kernelName: String { "simd.pool" }
+    var kernelName: String { skipsIndices ? "simd.pool(no indices)" : "simd.pool" }
 
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
@@ -30,7 +39,7 @@ final class DirectPoolKernel: Kernel {
         let isMax = reference.kind != .avg, excludePad = reference.excludePad
         let t = Swift.min(ctx.options.threads, Swift.max(1, outputs[0].count * g.k[0] * g.k[1] / 200_000))
         let inPlane = g.i[0] * g.i[1], outPlane = g.o[0] * g.o[1]
-        guard reference.kind == .max8 else {
+        guard reference.kind == .max8 && !skipsIndices else {
             parallelFor(planes, threads: t) { p in
                 g.plane(xp + p * inPlane, yp + p * outPlane, isMax: isMax, excludePad: excludePad, argmax: nil)
             }
@@ -86,6 +95,17 @@ struct PoolShape {
         let pair = isMax && k[0] == 2 && k[1] == 2 && s[1] == 2
         let kw = k[1], vectorStride = s[1] == 1 || s[1] == 2 ? s[1] : 0
         cols.withUnsafeBufferPointer { cols in
+            // Whether outputs ox..<ox+8 can run as one SIMD chunk: whole, evenly spaced column windows
+            // and every load inside the row (stride 2 loads 16 values from each tap).
+            func canVector(_ ox: Int) -> Bool {
+                guard vectorStride > 0, ox >= 0, ox + 8 <= ow else { return false }
+                let (x0, x1, _) = cols[ox], last = cols[ox + 7]
+                return x1 - x0 == kw && last.lo == x0 + 7 * vectorStride && last.hi - last.lo == kw
+                    && x0 + kw - 1 + 8 * vectorStride <= iw
+            }
+            // The last output a chunk can start at (-1: none).
+            var lastStart = ow - 8
+            while lastStart >= 0 && !canVector(lastStart) { lastStart -= 1 }
             for oy in 0..<oh {
                 let (y0, y1, ph) = span(0, oy)
                 let yrow = y + oy * ow
@@ -156,17 +176,26 @@ struct PoolShape {
                     }
                     continue
                 }
-                var ox = 0
+                var ox = 0, vectorEnd = -1
                 while ox < ow {
                     let (x0, x1, pw) = cols[ox]
                     // Eight outputs at once where their column windows are whole and evenly spaced
                     // (stride 1 or 2): the same taps in the same order as the scalar loop below, as
                     // lane-wise compares/selects (max) or sums (avg).
-                    if vectorStride > 0 && ox + 8 <= ow && x1 - x0 == kw && cols[ox + 7].lo == x0 + 7 * vectorStride
-                        && cols[ox + 7].hi - cols[ox + 7].lo == kw && x0 + kw - 1 + 8 * vectorStride <= iw {
+                    if canVector(ox) {
                         vectorWindows(x, y0, y1, x0, iw, yrow + ox, arow.map { $0 + ox }, indexBase, isMax: isMax,
                                       divisor: excludePad ? (y1 - y0) * kw : ph * pw)
                         ox += 8
+                        vectorEnd = ox
+                        continue
+                    }
+                    // Right after the last whole chunk: one more chunk ending where chunks can reach,
+                    // overlapping outputs already written (recomputed with the same values).
+                    if ox == vectorEnd && lastStart > ox - 8 {
+                        vectorWindows(x, y0, y1, cols[lastStart].lo, iw, yrow + lastStart, arow.map { $0 + lastStart }, indexBase,
+                                      isMax: isMax, divisor: excludePad ? (y1 - y0) * kw : ph * cols[lastStart].padded)
+                        ox = lastStart + 8
+                        vectorEnd = -1
                         continue
                     }
                     defer { ox += 1 }
@@ -199,6 +228,18 @@ struct PoolShape {
                         : UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self).evenHalf
         }
         let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(stride)
+        if isMax && argmax == nil {
+            var best = SIMD8<Float>(repeating: -.infinity)
+            for iy in y0..<y1 {
+                let row = x + iy * iw + x0
+                for kx in 0..<kw {
+                    let v = load(row + kx)
+                    best.replace(with: v, where: v .> best)
+                }
+            }
+            UnsafeMutableRawPointer(y).storeBytes(of: best, as: SIMD8<Float>.self)
+            return
+        }
         if isMax {
             var best = SIMD8<Float>(repeating: -.infinity)
             var at = lanes &+ Int32(truncatingIfNeeded: y1 > y0 ? y0 * iw + x0 : 0)
