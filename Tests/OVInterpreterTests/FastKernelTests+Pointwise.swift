@@ -144,6 +144,41 @@ struct FastSIMDKernelTests {
         }
     }
 
+    /// Power by a constant 2 runs as x · x, as OpenVINO's CPU plugin computes a constant integer
+    /// power (checked against OpenVINO 2026.4: 0 of 49152 values differ from x · x, 30 from powf):
+    /// bit-identical to x · x, within one ulp of the reference kernel's powf(x, 2) (glibc's powf is
+    /// not correctly rounded: values with few significant bits, as here, often differ by an ulp).
+    /// Other exponents and non-constant exponents keep the reference kernel (OpenVINO: powf).
+    @Test(arguments: [([2, 3, 40, 41], [Int]()), ([1, 64, 768], [1]), ([7], [1, 1])])
+    func powerOfTwo(_ shape: [Int], _ exponentShape: [Int]) throws {
+        let specials: [Float] = [0, -0.0, .infinity, -.infinity, .nan, 1e-30, -3e20, .leastNonzeroMagnitude, 1.5, -7]
+        var xs = random(shape, 15, 3).floatValues()
+        for (k, v) in specials.enumerated() where k < xs.count { xs[k] = v }
+        let x = Tensor(shape: shape, scalars: xs)
+        let two = Tensor(shape: exponentShape, scalars: [Float](repeating: 2, count: exponentShape.reduce(1, *)))
+        let g = GraphBuilder()
+        g.result(g.op("Power", [g.parameter("x", .f32, shape), g.constant(two)], ["auto_broadcast": "numpy"], version: "opset1", name: "target"))
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true)).infer([x])[0].floatValues()
+        for threads in [1, 3] {
+            let fast = try CompiledModel(graph: g.graph, options: CompileOptions(threads: threads))
+            #expect(fast.kernelNamesByNode["target"] == "simd.binary")
+            let got = try fast.infer([x])[0].floatValues()
+            #expect(got.map(\.bitPattern) == xs.map { ($0 * $0).bitPattern })
+            let far = zip(got, reference).filter { a, r in !(a.isNaN && r.isNaN) && a != r && abs(a - r) > r.ulp }
+            #expect(far.isEmpty, "\(far.count) values more than one ulp from powf, e.g. \(far.first.map { "\($0)" } ?? "")")
+        }
+        for other in [Tensor(shape: [1], scalars: [Float(3)]), Tensor(shape: [2], scalars: [Float(2), 3])] {
+            let h = GraphBuilder()
+            h.result(h.op("Power", [h.parameter("x", .f32, [3, 2]), h.constant(other)], ["auto_broadcast": "numpy"],
+                          version: "opset1", name: "target"))
+            #expect(try CompiledModel(graph: h.graph).kernelNamesByNode["target"] == "ref")
+        }
+        let variable = GraphBuilder()
+        variable.result(variable.op("Power", [variable.parameter("x", .f32, [3, 2]), variable.parameter("e", .f32, [1])],
+                                    ["auto_broadcast": "numpy"], version: "opset1", name: "target"))
+        #expect(try CompiledModel(graph: variable.graph).kernelNamesByNode["target"] == "ref")
+    }
+
     @Test(arguments: [
         ("MaxPool", ["kernel": "3,3", "strides": "2,2", "pads_begin": "1,1", "pads_end": "1,1", "rounding_type": "floor", "auto_pad": "explicit"]),
         ("MaxPool", ["kernel": "2,3", "strides": "2,2", "pads_begin": "0,0", "pads_end": "0,0", "rounding_type": "ceil", "auto_pad": "explicit"]),

@@ -21,6 +21,13 @@ final class SIMDBinaryKernel: Kernel {
         }
         switch ref.op {
         case .add, .subtract, .multiply, .divide, .maximum, .minimum: return SIMDBinaryKernel(reference: ref, op: ref.op)
+        case .power:
+            // x^2 with a constant exponent 2 (ONNX exports' decomposed LayerNorm/variance): x · x, as
+            // OpenVINO's CPU plugin computes an integer power. The reference's powf(x, 2) is the same
+            // correctly rounded square but for products exactly halfway between two floats (x with
+            // at most 12 significant bits, e.g. 1 + 2^-12), where powf's rounding may differ.
+            guard let e = inputs[1].value, e.count >= 1, e.floatValues().allSatisfy({ $0 == 2 }) else { return nil }
+            return SIMDBinaryKernel(reference: ref, op: .power)
         default: return nil
         }
     }
@@ -44,7 +51,8 @@ final class SIMDBinaryKernel: Kernel {
         case .divide: plan.run(pa, pb, po, threads: threads, DivF.self)
         case .maximum: plan.run(pa, pb, po, threads: threads, MaxF.self)
         case .minimum: plan.run(pa, pb, po, threads: threads, MinF.self)
-        default: preconditionFailure("SIMDBinaryKernel claims only add, subtract, multiply, divide, maximum, minimum")
+        case .power: plan.run(pa, pb, po, threads: threads, SquareF.self)
+        default: preconditionFailure("SIMDBinaryKernel claims only add, subtract, multiply, divide, maximum, minimum, power (by 2)")
         }
     }
 }
@@ -146,6 +154,8 @@ enum AddF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Fl
 enum SubF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a - b } }
 enum MulF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * b } }
 enum DivF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a / b } }
+/// Power with a constant exponent of 2 (the claim checks `b`).
+enum SquareF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a * a } }
 // As the reference (and the CPU's maxps/minps): when either side is NaN the second operand is returned.
 enum MaxF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a > b ? a : b } }
 enum MinF: FloatBinary { @inline(__always) static func apply(_ a: Float, _ b: Float) -> Float { a < b ? a : b } }
