@@ -121,6 +121,56 @@ private func i32(_ v: [Int32], _ shape: [Int]? = nil) -> Tensor { Tensor(shape: 
                      [1, 2, 0, 4, 5, 0], shape: [2, 3])
     }
 
+    /// Non-constant pads over 2-D and 4-D data: every element against the mode's index rule applied
+    /// element by element (rows are copied as runs: the middle in one piece, reflected or repeated
+    /// elements one by one), pads wider than the axis, negative pads (Pad-12), 1/2/4/8-byte types.
+    @Test(arguments: ["edge", "reflect", "symmetric"])
+    func padModesElementwise(_ mode: String) throws {
+        func sourceIndex(_ i: Int, _ n: Int) -> Int {
+            switch mode {
+            case "edge": return min(max(i, 0), n - 1)
+            case "reflect":
+                if n == 1 { return 0 }
+                var j = i
+                while j < 0 || j >= n { j = j < 0 ? -j : 2 * (n - 1) - j }
+                return j
+            default:
+                var j = i
+                while j < 0 || j >= n { j = j < 0 ? -j - 1 : 2 * n - 1 - j }
+                return j
+            }
+        }
+        let cases: [([Int], [Int], [Int])] = [
+            ([3, 5], [1, 2], [2, 3]), ([2, 3, 6, 7], [0, 0, 4, 4], [0, 0, 4, 4]), ([1, 2, 4, 3], [0, 1, 7, 5], [0, 0, 2, 6]),
+            ([2, 1, 5, 9], [0, 0, -1, 2], [0, 0, 1, -3]), ([1, 1, 1, 4], [0, 0, 2, 0], [0, 0, 1, 1]),
+        ]
+        for (shape, pb, pe) in cases {
+            let outShape = zip(shape, zip(pb, pe)).map { $0 + $1.0 + $1.1 }
+            let n = shape.reduce(1, *), m = outShape.reduce(1, *)
+            var expected = [Int](repeating: 0, count: m)
+            for o in 0..<m {
+                var rest = o, src = 0, stride = 1
+                for k in (0..<shape.count).reversed() {
+                    let i = rest % outShape[k]
+                    rest /= outShape[k]
+                    src += sourceIndex(i - pb[k], shape[k]) * stride
+                    stride *= shape[k]
+                }
+                expected[o] = src
+            }
+            let begin = i64(pb.map(Int64.init)), end = i64(pe.map(Int64.init))
+            let got32 = try op("Pad", [Tensor(shape: shape, scalars: (0..<n).map { Float($0) }), begin, end], ["pad_mode": mode], version: "opset12")[0]
+            #expect(got32.shape == outShape && got32.floatValues() == expected.map { Float($0) }, "f32 \(shape) \(pb) \(pe)")
+            let got64 = try op("Pad", [Tensor(shape: shape, scalars: (0..<n).map { Int64($0) }), begin, end], ["pad_mode": mode], version: "opset12")[0]
+            #expect(try got64.scalars(as: Int64.self) == expected.map { Int64($0) }, "i64 \(shape) \(pb) \(pe)")
+            let got8 = try op("Pad", [Tensor(shape: shape, scalars: (0..<n).map { Int8(truncatingIfNeeded: $0) }), begin, end],
+                              ["pad_mode": mode], version: "opset12")[0]
+            #expect(try got8.scalars(as: Int8.self) == expected.map { Int8(truncatingIfNeeded: $0) }, "i8 \(shape) \(pb) \(pe)")
+            let got16 = try op("Pad", [Tensor(shape: shape, scalars: (0..<n).map { Int16($0) }), begin, end], ["pad_mode": mode], version: "opset12")[0]
+            #expect(try got16.scalars(as: Int16.self) == expected.map { Int16($0) }, "i16 \(shape) \(pb) \(pe)")
+        }
+    }
+
     @Test func reverseAndSequences() throws {
         expectFloats(try op("Reverse", [f32([2, 2]), i64([1])], ["mode": "index"], version: "opset1")[0], [1, 0, 3, 2])
         expectFloats(try op("Reverse", [f32([2, 2]), Tensor(shape: [2], scalars: [true, true])], ["mode": "mask"], version: "opset1")[0], [3, 2, 1, 0])

@@ -93,15 +93,29 @@ final class PadKernel: Kernel {
     }
 
     /// `dst[j0, j1, …] = src[tables[0][j0] + tables[1][j1] + …]` over the shape of `tables`.
+    /// The last axis is copied as runs of consecutive source elements (one copy for the unpadded
+    /// middle of a row, single elements for reflected or repeated ones).
     static func tableCopy(_ tables: [[Int]], src: UnsafeRawPointer, dst: UnsafeMutableRawPointer, elementSize es: Int) {
         let r = tables.count
         if r == 0 { dst.copyMemory(from: src, byteCount: es); return }
         let inner = tables[r - 1]
+        // Runs of the last axis: (first output position, source offset, length).
+        var runs: [(at: Int, from: Int, count: Int)] = []
+        for (j, off) in inner.enumerated() {
+            if let last = runs.last, last.from + last.count == off { runs[runs.count - 1].count += 1 } else { runs.append((j, off, 1)) }
+        }
         var idx = [Int](repeating: 0, count: r - 1)
         var base = (0..<(r - 1)).reduce(0) { $0 + tables[$1][0] }
         var out = dst
         while true {
-            for (j, off) in inner.enumerated() { (out + j * es).copyMemory(from: src + (base + off) * es, byteCount: es) }
+            for run in runs {
+                let from = src + (base + run.from) * es, to = out + run.at * es
+                if run.count == 1 && es == 4 {
+                    to.storeBytes(of: from.loadUnaligned(as: UInt32.self), as: UInt32.self)
+                } else {
+                    to.copyMemory(from: from, byteCount: run.count * es)
+                }
+            }
             out += inner.count * es
             var k = r - 2
             while k >= 0 {
