@@ -2,7 +2,8 @@ import Testing
 import OVInterpreter
 import _TestSupport
 
-/// 3-D convolutions (im2col + sgemm) against the reference kernel.
+/// 3-D convolutions (the convolution GEMM kernel: packed GEMM, SmallGemm or im2col + sgemm by
+/// shape) against the reference kernel.
 @Suite("Fast kernels: 3-D convolution")
 struct FastConv3DKernelTests {
 
@@ -16,14 +17,14 @@ struct FastConv3DKernelTests {
     ] as [([Int], [Int], [String: String])])
     func convolution3D(_ x: [Int], _ w: [Int], _ a: [String: String]) throws {
         let wt = FastKernelTests.random(w, seed: 51, scale: 1 / Float(w.dropFirst().reduce(1, *)).squareRoot())
-        try FastKernelTests.differential(kernel: "blas.conv3d", inputs: [FastKernelTests.random(x, seed: 52)]) { g, p in
+        try FastKernelTests.differential(kernel: "blas.conv", inputs: [FastKernelTests.random(x, seed: 52)]) { g, p in
             g.op("Convolution", [p[0], g.constant(wt)], a, version: "opset1", name: "target")
         }
     }
 
     @Test func groupConvolution3D() throws {
         let wt = FastKernelTests.random([2, 3, 2, 3, 3, 3], seed: 53, scale: 0.2)
-        try FastKernelTests.differential(kernel: "blas.conv3d", inputs: [FastKernelTests.random([2, 4, 5, 6, 7], seed: 54)]) { g, p in
+        try FastKernelTests.differential(kernel: "blas.conv", inputs: [FastKernelTests.random([2, 4, 5, 6, 7], seed: 54)]) { g, p in
             g.op("GroupConvolution", [p[0], g.constant(wt)], FastKernelTests.convAttrs("1,1,1", "1,1,1", dil: "1,1,1"),
                  version: "opset1", name: "target")
         }
@@ -54,6 +55,78 @@ extension FastConv3DKernelTests {
             let n = g.node(c.0, p, attributes: attrs, version: c.1, outputs: 2, name: "target")
             g.result(n.output(1))
             return n.output(0)
+        }
+    }
+}
+
+extension FastConv3DKernelTests {
+    /// More 3-D convolution paths: an output of 4 pixels with a short K (im2col + OpenBLAS), c3d's
+    /// stride-2 3x3x3 shape (packed GEMM over 8 stride phases), a depthwise 3-D GroupConvolution
+    /// (the GEMM kernel: the depthwise kernel is 2-D only) and a 1x1x1 stride-2 one.
+    @Test(arguments: [
+        ([1, 3, 3, 4, 4], [4, 3, 3, 3, 3], false, FastKernelTests.convAttrs("1,1,1", "0,0,0", dil: "1,1,1")),
+        ([1, 32, 6, 12, 10], [32, 32, 3, 3, 3], false, FastKernelTests.convAttrs("2,2,2", "1,1,1", dil: "1,1,1")),
+        ([1, 6, 5, 7, 9], [6, 1, 1, 3, 3, 3], true, FastKernelTests.convAttrs("1,1,1", "1,1,1", dil: "1,1,1")),
+        ([1, 48, 5, 7, 9], [40, 48, 1, 1, 1], false, FastKernelTests.convAttrs("2,2,2", "0,0,0", dil: "1,1,1")),
+    ] as [([Int], [Int], Bool, [String: String])])
+    func moreConvolution3DPaths(_ x: [Int], _ w: [Int], _ grouped: Bool, _ a: [String: String]) throws {
+        let fanIn = w.dropFirst(grouped ? 2 : 1).reduce(1, *)
+        let wt = FastKernelTests.random(w, seed: 56, scale: 1 / Float(fanIn).squareRoot())
+        try FastKernelTests.differential(kernel: "blas.conv", inputs: [FastKernelTests.random(x, seed: 57)]) { g, p in
+            g.op(grouped ? "GroupConvolution" : "Convolution", [p[0], g.constant(wt)], a, version: "opset1", name: "target")
+        }
+    }
+
+    /// Epilogues of 3-D convolutions: c3d's `conv → ReLU` without a bias (opset1 ReLU as OpenVINO's
+    /// IRs spell it, and as "Relu"), `conv → Add(bias) → Add(residual) → Clamp`, and a 2-D depthwise
+    /// `conv → ReLU` without bias, fused and bit-identical to the unfused run, close to the reference
+    /// kernels; on the packed GEMM (K > 160) and SmallGemm (K ≤ 160) paths.
+    @Test(arguments: [
+        ([1, 16, 4, 9, 10], [24, 16, 3, 3, 3], "1,1,1", "relu"),
+        ([1, 16, 4, 9, 10], [24, 16, 3, 3, 3], "1,1,1", "Relu"),
+        ([1, 4, 4, 9, 10], [12, 4, 3, 3, 3], "1,1,1", "relu"),
+        ([1, 16, 4, 9, 10], [16, 16, 3, 3, 3], "1,1,1", "bias+residual+clamp"),
+        ([1, 4, 4, 9, 10], [4, 4, 3, 3, 3], "1,1,1", "bias+residual+clamp"),
+        ([1, 6, 9, 10], [6, 1, 1, 3, 3], "1,1", "relu"),
+    ] as [([Int], [Int], String, String)])
+    func fusedEpilogueIsBitIdenticalToUnfused(_ x: [Int], _ w: [Int], _ pads: String, _ chain: String) throws {
+        let rank = x.count - 2, ones = Array(repeating: "1", count: rank).joined(separator: ",")
+        let grouped = w.count == x.count + 1
+        let wt = FastKernelTests.random(w, seed: 58, scale: 1 / Float(w.dropFirst(grouped ? 2 : 1).reduce(1, *)).squareRoot())
+        let g = GraphBuilder()
+        let p = g.parameter("x", .f32, x)
+        let conv = g.op(grouped ? "GroupConvolution" : "Convolution", [p, g.constant(wt)],
+                        FastKernelTests.convAttrs(ones, pads, dil: ones), version: "opset1", name: "conv")
+        let c = grouped ? w[0] : w[0]
+        let label: String
+        switch chain {
+        case "relu", "Relu":
+            g.result(g.op(chain == "relu" ? "ReLU" : "Relu", [conv], [:], version: "opset1", name: "act"))
+            label = "Relu"
+        default:
+            let bias = g.op("Add", [conv, g.constant(FastKernelTests.random([1, c] + Array(repeating: 1, count: rank), seed: 59))],
+                            ["auto_broadcast": "numpy"], version: "opset1", name: "bias")
+            let sum = g.op("Add", [bias, p], ["auto_broadcast": "numpy"], version: "opset1", name: "residual")
+            g.result(g.op("Clamp", [sum], ["min": "-0.5", "max": "1.25"], version: "opset1", name: "act"))
+            label = "Add+Add+Clamp"
+        }
+        let input = FastKernelTests.random(x, seed: 60)
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true)).infer([input])[0]
+        var off = CompileOptions()
+        off.fuseConvolutions = false
+        let unfused = try CompiledModel(graph: g.graph, options: off)
+        #expect(unfused.fusedConvolutions.isEmpty)
+        let expected = try unfused.infer([input])[0].floatValues()
+        let far = zip(reference.floatValues(), expected).filter { abs($0 - $1) > 1e-5 + 1e-4 * abs($0) }.count
+        #expect(far == 0, "unfused fast run: \(far) of \(expected.count) values differ from the reference")
+        for threads in [1, 3] {
+            let fast = try CompiledModel(graph: g.graph, options: CompileOptions(threads: threads))
+            #expect(fast.fusedConvolutions["conv"] == label)
+            for run in 0..<2 {
+                let got = try fast.infer([input])[0].floatValues()
+                let differ = zip(got, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differ == 0, "threads \(threads) run \(run): \(differ) of \(got.count) values differ from the unfused run")
+            }
         }
     }
 }

@@ -66,7 +66,7 @@ struct PackedConvGemmTests {
 
     /// The kernel run directly (whatever ``PackedConvGemm/claims`` would choose), plain and with a
     /// bias + PReLU epilogue, on 1 and 3 threads.
-    @Test(arguments: randomGeometries)
+    @Test(arguments: randomGeometries + randomGeometries3D)
     func kernelMatchesReference(_ c: Geometry) throws {
         let fanIn = c.w.dropFirst(c.grouped ? 2 : 1).reduce(1, *)
         let wt = random(c.w, 11, 1 / Float(fanIn).squareRoot())
@@ -76,7 +76,7 @@ struct PackedConvGemmTests {
         var attrs = Attributes()
         for (key, v) in c.attrs { attrs[key] = v }
         let shape = ConvShape(x: c.x, w: c.w, y: reference.shape, grouped: c.grouped, window: try SpatialWindow(attrs))
-        let m = shape.outPerGroup, k = shape.inPerGroup * shape.kh * shape.kw
+        let m = shape.outPerGroup, k = shape.inPerGroup * shape.taps
         var packed = [Float](repeating: .nan, count: PackedConvGemm.packedCount(groups: shape.groups, m: m, k: k))
         packed.withUnsafeMutableBufferPointer { p in
             PackedConvGemm.packWeights(wt.pointer(Float.self), groups: shape.groups, m: m, k: k, into: p.baseAddress!)
@@ -102,6 +102,53 @@ struct PackedConvGemmTests {
             }
         }
     }
+
+    /// 3-D geometries (NCDHW): c3d's two convolutions at reduced size (3x3x3 padded, then stride 2
+    /// in all three dims), depth stride and dilation only, a 1x1x1 pointwise one (columns read in
+    /// place), a 1x1x1 stride-2 one, asymmetric padding, grouped, a depth-1 kernel on a 1-deep
+    /// input (a 2-D convolution written in 3-D), tiny planes (a 1-pixel and a 2-pixel output).
+    static let geometries3D: [Geometry] = [
+        Geometry(x: [1, 16, 4, 9, 10], w: [32, 16, 3, 3, 3], grouped: false, strides: [1, 1, 1], dilations: [1, 1, 1],
+                 padsBegin: [1, 1, 1], padsEnd: [1, 1, 1]),
+        Geometry(x: [1, 32, 4, 9, 10], w: [30, 32, 3, 3, 3], grouped: false, strides: [2, 2, 2], dilations: [1, 1, 1],
+                 padsBegin: [1, 1, 1], padsEnd: [1, 1, 1]),
+        Geometry(x: [2, 12, 7, 5, 6], w: [9, 12, 3, 2, 2], grouped: false, strides: [2, 1, 1], dilations: [2, 1, 1],
+                 padsBegin: [2, 0, 1], padsEnd: [1, 1, 0]),
+        Geometry(x: [1, 40, 3, 5, 6], w: [36, 40, 1, 1, 1], grouped: false, strides: [1, 1, 1], dilations: [1, 1, 1],
+                 padsBegin: [0, 0, 0], padsEnd: [0, 0, 0]),
+        Geometry(x: [1, 40, 5, 7, 6], w: [33, 40, 1, 1, 1], grouped: false, strides: [2, 2, 2], dilations: [1, 1, 1],
+                 padsBegin: [0, 0, 0], padsEnd: [0, 0, 0]),
+        Geometry(x: [1, 24, 5, 6, 7], w: [3, 5, 8, 2, 3, 3], grouped: true, strides: [1, 2, 1], dilations: [1, 1, 2],
+                 padsBegin: [0, 1, 2], padsEnd: [1, 0, 2]),
+        Geometry(x: [1, 20, 1, 8, 9], w: [26, 20, 1, 3, 3], grouped: false, strides: [1, 1, 1], dilations: [1, 1, 1],
+                 padsBegin: [0, 1, 1], padsEnd: [0, 1, 1]),
+        Geometry(x: [1, 30, 2, 3, 3], w: [17, 30, 2, 3, 3], grouped: false, strides: [1, 1, 1], dilations: [1, 1, 1],
+                 padsBegin: [0, 0, 0], padsEnd: [0, 0, 0]),
+        Geometry(x: [1, 30, 3, 3, 4], w: [17, 30, 3, 3, 3], grouped: false, strides: [1, 1, 1], dilations: [1, 1, 1],
+                 padsBegin: [0, 0, 0], padsEnd: [0, 0, 0]),
+    ]
+
+    /// Seeded random 3-D geometries: batch 1-2, groups 1-2, 1-24 input and 1-13 output channels
+    /// per group, kernels 1-3 per dim, stride 1-2, dilation 1-2, asymmetric padding 0-2, each dim
+    /// 1-7 outputs larger than the smallest valid input.
+    static let randomGeometries3D: [Geometry] = {
+        var s: UInt64 = 0xD1B5_4A32_D192_ED03
+        func r(_ n: Int) -> Int {
+            s = s &* 6364136223846793005 &+ 1442695040888963407
+            return Int((s >> 33) % UInt64(n))
+        }
+        return (0..<24).map { i in
+            let groups = [1, 1, 2][r(3)]
+            let cin = 1 + r(24), cout = 1 + r(13)
+            let k = (0..<3).map { _ in 1 + r(3) }, st = (0..<3).map { _ in 1 + r(2) }, d = (0..<3).map { _ in 1 + r(2) }
+            let pb = (0..<3).map { _ in r(3) }, pe = (0..<3).map { _ in r(3) }
+            let sp = (0..<3).map { a in Swift.max(1, (k[a] - 1) * d[a] + 1 - pb[a] - pe[a]) + r(7) }
+            let batch = i % 6 == 0 ? 2 : 1
+            let w = groups == 1 ? [cout, cin] + k : [groups, cout, cin] + k
+            return Geometry(x: [batch, cin * groups] + sp, w: w, grouped: groups > 1,
+                            strides: st, dilations: d, padsBegin: pb, padsEnd: pe)
+        }
+    }()
 
     /// Packing by K block and unpacking give the weights back exactly (one and several K blocks of
     /// unequal size, row counts not a multiple of 4, groups).
@@ -141,7 +188,7 @@ struct PackedConvGemmTests {
     /// multiply-adds over K in increasing order from 0 (padding taps included as zeros), then
     /// `+ bias` and PReLU — compared bit for bit with that chain computed naively (so changing the
     /// blocking keeps outputs bit-identical), on 1 and 3 threads.
-    @Test(arguments: panelEdgeGeometries + Array(randomGeometries.prefix(16)))
+    @Test(arguments: panelEdgeGeometries + Array(randomGeometries.prefix(16)) + geometries3D + Array(randomGeometries3D.prefix(12)))
     func kernelIsOneFMAChainPerOutput(_ c: Geometry) throws {
         var attrs = Attributes()
         for (key, v) in c.attrs { attrs[key] = v }
@@ -149,29 +196,37 @@ struct PackedConvGemmTests {
         let yShape = try CompiledModel(graph: Self.graph(c, weights: random(c.w, 1, 1)), options: CompileOptions(referenceKernelsOnly: true))
             .infer([random(c.x, 2, 1)])[0].shape
         let g = ConvShape(x: c.x, w: c.w, y: yShape, grouped: c.grouped, window: window)
-        let m = g.outPerGroup, k = g.inPerGroup * g.kh * g.kw, n = g.oh * g.ow, channels = g.groups * m
+        let m = g.outPerGroup, k = g.inPerGroup * g.taps, n = g.outPixels, channels = g.groups * m
         let wt = random(c.w, 31, 1 / Float(k).squareRoot()), input = random(c.x, 32, 1)
         let bias = random([channels], 33, 1), slope = random([channels], 34, 0.5)
         let wv = wt.floatValues(), xv = input.floatValues(), bv = bias.floatValues(), sv = slope.floatValues()
-        // The naive chain: acc = fma(w[co, t], x[t, pixel], acc) for t = (ci, ki, kj) in order.
+        // The naive chain: acc = fma(w[co, t], x[t, pixel], acc) for t = (ci, kz, ki, kj) in order
+        // (kz = 0 but in 3-D geometries).
         var plain = [Float](repeating: 0, count: g.batch * channels * n)
         for b in 0..<g.batch {
             for grp in 0..<g.groups {
                 for co in 0..<m {
-                    for oy in 0..<g.oh {
-                        for ox in 0..<g.ow {
-                            var acc: Float = 0
-                            for ci in 0..<g.inPerGroup {
-                                for ki in 0..<g.kh {
-                                    for kj in 0..<g.kw {
-                                        let iy = oy * g.sh + ki * g.dh - g.ph, ix = ox * g.sw + kj * g.dw - g.pw
-                                        let v: Float = iy >= 0 && iy < g.h && ix >= 0 && ix < g.w
-                                            ? xv[((b * g.groups + grp) * g.inPerGroup + ci) * g.h * g.w + iy * g.w + ix] : 0
-                                        acc = acc.addingProduct(wv[((grp * m + co) * g.inPerGroup + ci) * g.kh * g.kw + ki * g.kw + kj], v)
+                    for oz in 0..<g.od {
+                        for oy in 0..<g.oh {
+                            for ox in 0..<g.ow {
+                                var acc: Float = 0
+                                for ci in 0..<g.inPerGroup {
+                                    for kz in 0..<g.kd {
+                                        for ki in 0..<g.kh {
+                                            for kj in 0..<g.kw {
+                                                let iz = oz * g.sd + kz * g.dd - g.pd
+                                                let iy = oy * g.sh + ki * g.dh - g.ph, ix = ox * g.sw + kj * g.dw - g.pw
+                                                let inside = iz >= 0 && iz < g.d && iy >= 0 && iy < g.h && ix >= 0 && ix < g.w
+                                                let v: Float = inside
+                                                    ? xv[((b * g.groups + grp) * g.inPerGroup + ci) * g.inPlane + (iz * g.h + iy) * g.w + ix] : 0
+                                                let wi = ((grp * m + co) * g.inPerGroup + ci) * g.taps + (kz * g.kh + ki) * g.kw + kj
+                                                acc = acc.addingProduct(wv[wi], v)
+                                            }
+                                        }
                                     }
                                 }
+                                plain[((b * g.groups + grp) * m + co) * n + (oz * g.oh + oy) * g.ow + ox] = acc
                             }
-                            plain[((b * g.groups + grp) * m + co) * n + oy * g.ow + ox] = acc
                         }
                     }
                 }

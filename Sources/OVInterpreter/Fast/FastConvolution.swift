@@ -1,8 +1,11 @@
-/// Convolution-1 and GroupConvolution-1 (1-D and 2-D, f32) as GEMMs through OpenBLAS, per image and
-/// group: `Y[g] = W[g] · cols(X[g])` with `W[g]` read in place as `[C_out/g, C_in/g·KH·KW]`.
+/// Convolution-1 and GroupConvolution-1 (1-D, 2-D and 3-D, f32) as GEMMs, per image and group:
+/// `Y[g] = W[g] · cols(X[g])` with `W[g]` as `[C_out/g, C_in/g·KD·KH·KW]`.
 /// A 1x1 stride-1 unpadded convolution multiplies the NCHW input directly; anything else first
 /// unfolds the input windows (im2col) into a scratch buffer reused across nodes and runs.
-/// Depthwise convolutions (one input and one output channel per group) go to ``DepthwiseConvKernel``.
+/// Depthwise 1-D/2-D convolutions (one input and one output channel per group) go to ``DepthwiseConvKernel``.
+/// 3-D convolutions (video / volumetric models: C3D, I3D) take the same paths, with depth as one
+/// more spatial dim of ``ConvShape`` (they used to run a separate im2col + OpenBLAS kernel,
+/// `blas.conv3d`, at 17-30 GFLOP/s on c3d's convolutions; docs/PERFORMANCE.md).
 /// Inner dimensions above ``SmallGemm/maxK`` (3x3 convolutions with 32+ input channels, deep 1x1
 /// ones) run ``PackedConvGemm`` instead: packed weights, input columns packed straight from NCHW
 /// into L1-sized panels, a 4x24 FMA register tile; OpenBLAS keeps the shapes neither claims.
@@ -15,9 +18,9 @@ final class GemmConvolutionKernel: EpilogueConvolution {
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
         guard let ref = reference as? ConvolutionKernel, inputs.count == 2,
-              inputs.allSatisfy({ $0.elementType == .f32 }), ref.window.rank <= 2,
+              inputs.allSatisfy({ $0.elementType == .f32 }), ref.window.rank <= 3,
               let wd = inputs[1].shape.staticShape else { return nil }
-        if ref.grouped && wd[1] == 1 && wd[2] == 1 { return nil }   // depthwise
+        if ref.grouped && wd[1] == 1 && wd[2] == 1 && ref.window.rank <= 2 { return nil }   // depthwise
         // OpenBLAS (2.2 MiB resident with its Fortran runtime) is opened only when this convolution
         // will call it: with static shapes most take the packed GEMM or SmallGemm.
         if let xs = inputs[0].shape.staticShape, let ys = outputs.first?.shape.staticShape {
@@ -33,7 +36,7 @@ final class GemmConvolutionKernel: EpilogueConvolution {
     /// ``SmallGemm`` takes it (as `run` decides), nor for single-pixel outputs, which
     /// ``BLAS/sgemm(transA:transB:m:n:k:a:lda:b:ldb:c:ldc:beta:threads:)`` computes as SIMD dot products.
     static func callsOpenBLAS(_ g: ConvShape) -> Bool {
-        let kdim = g.inPerGroup * g.kh * g.kw, ncols = g.oh * g.ow
+        let kdim = g.inPerGroup * g.taps, ncols = g.outPixels
         if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: g.isPointwise) { return false }
         if SmallGemm.claims(m: g.outPerGroup, n: ncols, k: kdim) { return false }
         return ncols > 1 && kdim > 0 && g.outPerGroup > 0
@@ -47,9 +50,9 @@ final class GemmConvolutionKernel: EpilogueConvolution {
     func prepackedWeights(x: [Int], w: Tensor, y: [Int]) -> Tensor? {
         guard w.elementType == .f32 else { return nil }
         let g = ConvShape(x: x, w: w.shape, y: y, grouped: reference.grouped, window: reference.window)
-        let kdim = g.inPerGroup * g.kh * g.kw
+        let kdim = g.inPerGroup * g.taps
         guard g.groups * g.outPerGroup * kdim == w.count,
-              PackedConvGemm.claims(m: g.outPerGroup, n: g.oh * g.ow, k: kdim, pointwise: g.isPointwise) else { return nil }
+              PackedConvGemm.claims(m: g.outPerGroup, n: g.outPixels, k: kdim, pointwise: g.isPointwise) else { return nil }
         prepacked = (g.groups, g.outPerGroup, kdim)
         return packedWeights.prepack(w, groups: g.groups, m: g.outPerGroup, k: kdim)
     }
@@ -79,7 +82,7 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let g = ConvShape(x: x.shape, w: w.shape, y: outputs[0].shape, grouped: reference.grouped, window: reference.window)
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let yp = outputs[0].pointer(Float.self)
-        let kdim = g.inPerGroup * g.kh * g.kw, ncols = g.oh * g.ow
+        let kdim = g.inPerGroup * g.taps, ncols = g.outPixels
         let direct = g.isPointwise
         let threads = ctx.options.threads
         if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: direct) {
@@ -109,7 +112,7 @@ final class GemmConvolutionKernel: EpilogueConvolution {
             : ctx.scratch(slot: 0, byteCount: workers * kdim * tile * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         for n in 0..<g.batch {
             for grp in 0..<g.groups {
-                let xg = xp + (n * g.groups + grp) * g.inPerGroup * g.h * g.w
+                let xg = xp + (n * g.groups + grp) * g.inPerGroup * g.inPlane
                 let yg = yp + (n * g.groups + grp) * g.outPerGroup * ncols
                 let wg = wp + grp * g.outPerGroup * kdim
                 guard let cols else {
@@ -155,62 +158,77 @@ final class GemmConvolutionKernel: EpilogueConvolution {
     }
 }
 
-/// The geometry of a 1-D or 2-D convolution (1-D as height 1), from the data, weights and output shapes.
+/// The geometry of a 1-D, 2-D or 3-D convolution (1-D as height 1, 1-D and 2-D as depth 1), from
+/// the data, weights and output shapes.
 struct ConvShape {
     var batch = 0, groups = 1, inPerGroup = 0, outPerGroup = 0
-    var h = 1, w = 1, oh = 1, ow = 1, kh = 1, kw = 1
-    var sh = 1, sw = 1, dh = 1, dw = 1, ph = 0, pw = 0
+    var d = 1, h = 1, w = 1, od = 1, oh = 1, ow = 1, kd = 1, kh = 1, kw = 1
+    var sd = 1, sh = 1, sw = 1, dd = 1, dh = 1, dw = 1, pd = 0, ph = 0, pw = 0
 
-    /// 1x1, stride 1, unpadded: the GEMM's columns are the input planes themselves.
-    var isPointwise: Bool { kh == 1 && kw == 1 && sh == 1 && sw == 1 && ph == 0 && pw == 0 && oh == h && ow == w }
+    /// 1x1(x1), stride 1, unpadded: the GEMM's columns are the input planes themselves.
+    var isPointwise: Bool {
+        kd == 1 && kh == 1 && kw == 1 && sd == 1 && sh == 1 && sw == 1 && pd == 0 && ph == 0 && pw == 0
+            && od == d && oh == h && ow == w
+    }
+    /// Input values per channel (`D·H·W`), output pixels per channel (`OD·OH·OW`), kernel taps per
+    /// input channel (`KD·KH·KW`).
+    var inPlane: Int { d * h * w }
+    var outPixels: Int { od * oh * ow }
+    var taps: Int { kd * kh * kw }
 
     init(x: [Int], w wt: [Int], y: [Int], grouped: Bool, window: SpatialWindow) {
         let r = window.rank
+        precondition(r <= 3, "ConvShape: at most 3 spatial dims, got \(r)")
         batch = x[0]
         groups = grouped ? wt[0] : 1
         outPerGroup = grouped ? wt[1] : wt[0]
         inPerGroup = grouped ? wt[2] : wt[1]
         let inSp = Array(x.suffix(r)), kSp = Array(wt.suffix(r)), outSp = Array(y.suffix(r))
         let pads = window.pads(input: inSp, kernel: kSp).begin
-        let two = { (v: [Int], fill: Int) in Array(repeating: fill, count: 2 - v.count) + v }
-        let i2 = two(inSp, 1), k2 = two(kSp, 1), o2 = two(outSp, 1)
-        let s2 = two(window.strides, 1), d2 = two(window.dilations, 1), p2 = two(pads, 0)
-        (h, w, kh, kw, oh, ow) = (i2[0], i2[1], k2[0], k2[1], o2[0], o2[1])
-        (sh, sw, dh, dw, ph, pw) = (s2[0], s2[1], d2[0], d2[1], p2[0], p2[1])
+        let three = { (v: [Int], fill: Int) in Array(repeating: fill, count: 3 - v.count) + v }
+        let i3 = three(inSp, 1), k3 = three(kSp, 1), o3 = three(outSp, 1)
+        let s3 = three(window.strides, 1), d3 = three(window.dilations, 1), p3 = three(pads, 0)
+        (d, h, w, kd, kh, kw, od, oh, ow) = (i3[0], i3[1], i3[2], k3[0], k3[1], k3[2], o3[0], o3[1], o3[2])
+        (sd, sh, sw, dd, dh, dw, pd, ph, pw) = (s3[0], s3[1], s3[2], d3[0], d3[1], d3[2], p3[0], p3[1], p3[2])
     }
 
-    /// Writes columns `columns` of the unfolded input `[C·KH·KW, OH·OW]` for one group's channels at
-    /// `x` into `cols` (`[C·KH·KW, columns.count]`, row stride `rowStride`); padding taps are 0.
+    /// Writes columns `columns` of the unfolded input `[C·KD·KH·KW, OD·OH·OW]` for one group's
+    /// channels at `x` into `cols` (`[C·KD·KH·KW, columns.count]`, row stride `rowStride`); padding
+    /// taps are 0. Output columns are walked one output row (fixed depth and height) at a time, so
+    /// each tap row is a contiguous copy when the width stride is 1.
     func im2col(_ x: UnsafePointer<Float>, _ cols: UnsafeMutablePointer<Float>, rowStride: Int, columns: Range<Int>) {
         // Shift the base so that output column j lands at row[j - columns.lowerBound].
         let base = cols - columns.lowerBound
         for c in 0..<inPerGroup {
-            let xc = x + c * h * w
-            for ki in 0..<kh {
-                for kj in 0..<kw {
-                    let row = base + ((c * kh + ki) * kw + kj) * rowStride
-                    let off = kj * dw - pw
-                    // Output columns whose tap lands inside the input row.
-                    let lo = Swift.max(0, ceilDiv(-off, sw)), hi = Swift.min(ow, floorDiv(w - 1 - off, sw) + 1)
-                    var j = columns.lowerBound
-                    while j < columns.upperBound {
-                        let y = j / ow, x0 = j - y * ow, x1 = Swift.min(ow, x0 + columns.upperBound - j)
-                        let dst = row + y * ow
-                        let ih = y * sh - ph + ki * dh
-                        if ih < 0 || ih >= h || lo >= hi {
-                            (dst + x0).update(repeating: 0, count: x1 - x0)
-                        } else {
-                            let src = xc + ih * w + off
-                            let a = Swift.min(Swift.max(lo, x0), x1), b = Swift.max(Swift.min(hi, x1), a)
-                            if a > x0 { (dst + x0).update(repeating: 0, count: a - x0) }
-                            if sw == 1 {
-                                if b > a { (dst + a).update(from: src + a, count: b - a) }
+            let xc = x + c * inPlane
+            for kz in 0..<kd {
+                for ki in 0..<kh {
+                    for kj in 0..<kw {
+                        let row = base + (((c * kd + kz) * kh + ki) * kw + kj) * rowStride
+                        let off = kj * dw - pw
+                        // Output columns whose tap lands inside the input row.
+                        let lo = Swift.max(0, ceilDiv(-off, sw)), hi = Swift.min(ow, floorDiv(w - 1 - off, sw) + 1)
+                        var j = columns.lowerBound
+                        while j < columns.upperBound {
+                            let r = j / ow, x0 = j - r * ow, x1 = Swift.min(ow, x0 + columns.upperBound - j)
+                            let oz = r / oh, oy = r - oz * oh
+                            let dst = row + r * ow
+                            let iz = oz * sd - pd + kz * dd, iy = oy * sh - ph + ki * dh
+                            if iz < 0 || iz >= d || iy < 0 || iy >= h || lo >= hi {
+                                (dst + x0).update(repeating: 0, count: x1 - x0)
                             } else {
-                                for o in a..<b { dst[o] = src[o &* sw] }
+                                let src = xc + (iz * h + iy) * w + off
+                                let a = Swift.min(Swift.max(lo, x0), x1), b = Swift.max(Swift.min(hi, x1), a)
+                                if a > x0 { (dst + x0).update(repeating: 0, count: a - x0) }
+                                if sw == 1 {
+                                    if b > a { (dst + a).update(from: src + a, count: b - a) }
+                                } else {
+                                    for o in a..<b { dst[o] = src[o &* sw] }
+                                }
+                                if x1 > b { (dst + b).update(repeating: 0, count: x1 - b) }
                             }
-                            if x1 > b { (dst + b).update(repeating: 0, count: x1 - b) }
+                            j += x1 - x0
                         }
-                        j += x1 - x0
                     }
                 }
             }

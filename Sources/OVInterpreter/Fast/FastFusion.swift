@@ -278,7 +278,10 @@ struct ConvFusion {
                 absorb(st2, .shift, "Add")
             }
         }
-        guard bias != nil || scale != nil else { return nil }
+        // Without a bias or a scale, only kernels that take every epilogue fuse (the chain then
+        // starts with the ops below: a convolution without bias followed by its activation, as in
+        // C3D-style video models).
+        guard bias != nil || scale != nil || extended else { return nil }
         // A FakeQuantize of the data with one constant value per range input (POT's activation quantizers).
         func fakeQuantize() -> (Step, TailOp)? {
             guard extended, let st = soleReader(type: "FakeQuantize"), let k = st.kernel as? SIMDFakeQuantizeKernel,
@@ -340,6 +343,7 @@ struct ConvFusion {
         var endsQuantized = false
         if case .fakeQuantize? = ops.last { endsQuantized = true }
         if !endsQuantized, let (st, op) = fakeQuantize() { absorb(st, op, "FakeQuantize") }
+        guard bias != nil || !ops.isEmpty else { return nil }
         return ConvFusion(absorbed: next - i - 1, hiddenSlots: hidden, outputSlot: current, outputInfo: currentInfo,
                           residualSlot: residual,
                           epilogue: ConvEpilogue(bias: bias, slope: slope, slopeStride: slopeStride, ops: ops, scale: scale, shift: shift),

@@ -11,7 +11,6 @@ enum FastKernels {
     static let claimers: [Claimer] = [
         BLASMatMulKernel.claim,
         GemmConvolutionKernel.claim,
-        Gemm3DConvolutionKernel.claim,
         DepthwiseConvKernel.claim,
         SIMDBinaryKernel.claim,
         SIMDActivationKernel.claim,

@@ -9,20 +9,21 @@ import Foundation
 extension PackedConvGemm {
     /// Packs taps `offsets[0..<kc]` of the output pixels of panels `p0..<p1` into `dst`, panel after
     /// panel, each `kc` rows of its width. Tap `t` of pixel `j` is `base[offsets[t] + src(j)]`, where
-    /// `src(j) = (j / ow)·gridWidth + j mod ow` is the pixel's place on the source grid, so each run
-    /// of a panel's pixels within one output row is one contiguous copy per tap; columns at or past
-    /// `n` are 0 (the last panel's padding).
+    /// `src(j) = (oz·gridHeight + oy)·gridWidth + ox` is the place on the source grid of the pixel
+    /// `(oz, oy, ox)` (`oz` = 0 but in 3-D convolutions), so each run of a panel's pixels within one
+    /// output row is one contiguous copy per tap; columns at or past `n` are 0 (the last panel's padding).
     static func packColumns(_ base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, panels: ColumnPanels,
-                            p0: Int, p1: Int, ow: Int, gridWidth: Int, into dst: UnsafeMutablePointer<Float>) {
+                            p0: Int, p1: Int, oh: Int, ow: Int, gridHeight: Int, gridWidth: Int, into dst: UnsafeMutablePointer<Float>) {
         var d = dst
         for p in p0..<p1 {
             let c0 = panels.start(p), w = panels.width(p)
             let end = Swift.min(c0 + w, panels.n)
             var j = c0
             while j < end {
-                let oy = j / ow, ox = j - oy * ow
+                let r = j / ow, ox = j - r * ow
+                let oz = r / oh, oy = r - oz * oh
                 let len = Swift.min(ow - ox, end - j)
-                copyRuns(base + oy * gridWidth + ox, offsets: offsets, kc: kc, into: d + (j - c0), stride: w, count: len)
+                copyRuns(base + (oz * gridHeight + oy) * gridWidth + ox, offsets: offsets, kc: kc, into: d + (j - c0), stride: w, count: len)
                 j += len
             }
             if end - c0 < w {
@@ -65,82 +66,100 @@ extension PackedConvGemm {
     /// `(ki, kj)` of output `(oy, ox)` reads padded row `oy·sh + ki·dh`, which is row `oy + ki·dh / sh`
     /// of phase `ki·dh mod sh` (columns likewise). Stride-1 convolutions have one phase (the
     /// padded plane); the grid is `ow + (KW - 1)·dw / sw` wide, and packing reads only its first
-    /// `ow` columns of each row (the output pixels).
+    /// `ow` columns of each row (the output pixels). 3-D convolutions do the same along depth:
+    /// phases by (depth, row, column) remainder, grids `gridDepth × gridHeight × gridWidth`.
     struct ColumnSource {
         let g: ConvShape
         let pointwise: Bool
-        let gridWidth: Int, gridHeight: Int
-        /// Phase plane index by (row phase, column phase), -1 when no tap uses it.
+        let gridWidth: Int, gridHeight: Int, gridDepth: Int
+        /// Phase plane index by (depth phase, row phase, column phase), -1 when no tap uses it.
         let phaseIndex: [Int]
         let phases: Int
-        /// Floats of all phase planes of one group's channels.
-        var planeFloats: Int { g.inPerGroup * phases * gridHeight * gridWidth }
+        /// Floats of one phase grid.
+        var gridFloats: Int { gridDepth * gridHeight * gridWidth }
+        /// Floats of all phase grids of one group's channels.
+        var planeFloats: Int { g.inPerGroup * phases * gridFloats }
 
         init(_ g: ConvShape) {
             self.g = g
-            pointwise = g.kh == 1 && g.kw == 1 && g.sh == 1 && g.sw == 1 && g.ph == 0 && g.pw == 0 && g.oh == g.h && g.ow == g.w
+            pointwise = g.isPointwise
             if pointwise {
-                gridWidth = g.w; gridHeight = g.h
+                gridWidth = g.w; gridHeight = g.h; gridDepth = g.d
                 phaseIndex = [0]; phases = 1
                 return
             }
             gridWidth = g.ow + (g.kw - 1) * g.dw / g.sw
             gridHeight = g.oh + (g.kh - 1) * g.dh / g.sh
-            var index = Array(repeating: -1, count: g.sh * g.sw)
+            gridDepth = g.od + (g.kd - 1) * g.dd / g.sd
+            var index = Array(repeating: -1, count: g.sd * g.sh * g.sw)
             var count = 0
-            for ki in 0..<g.kh {
-                for kj in 0..<g.kw {
-                    let ph = (ki * g.dh % g.sh) * g.sw + kj * g.dw % g.sw
-                    if index[ph] < 0 { index[ph] = count; count += 1 }
+            for kz in 0..<g.kd {
+                for ki in 0..<g.kh {
+                    for kj in 0..<g.kw {
+                        let ph = ((kz * g.dd % g.sd) * g.sh + ki * g.dh % g.sh) * g.sw + kj * g.dw % g.sw
+                        if index[ph] < 0 { index[ph] = count; count += 1 }
+                    }
                 }
             }
             phaseIndex = index; phases = count
         }
 
-        /// The start of each tap's column row, relative to the source base, in K order (c, ki, kj).
+        /// The start of each tap's column row, relative to the source base, in K order (c, kz, ki, kj).
         func tapOffsets() -> [Int] {
-            let hw = gridHeight * gridWidth
+            let plane = gridHeight * gridWidth, grid = gridFloats
             var out: [Int] = []
-            out.reserveCapacity(g.inPerGroup * g.kh * g.kw)
+            out.reserveCapacity(g.inPerGroup * g.taps)
             for c in 0..<g.inPerGroup {
-                for ki in 0..<g.kh {
-                    for kj in 0..<g.kw {
-                        if pointwise { out.append(c * hw); continue }
-                        let ph = phaseIndex[(ki * g.dh % g.sh) * g.sw + kj * g.dw % g.sw]
-                        out.append((c * phases + ph) * hw + (ki * g.dh / g.sh) * gridWidth + kj * g.dw / g.sw)
+                for kz in 0..<g.kd {
+                    for ki in 0..<g.kh {
+                        for kj in 0..<g.kw {
+                            if pointwise { out.append(c * grid); continue }
+                            let ph = phaseIndex[((kz * g.dd % g.sd) * g.sh + ki * g.dh % g.sh) * g.sw + kj * g.dw % g.sw]
+                            out.append((c * phases + ph) * grid + (kz * g.dd / g.sd) * plane
+                                       + (ki * g.dh / g.sh) * gridWidth + kj * g.dw / g.sw)
+                        }
                     }
                 }
             }
             return out
         }
 
-        /// Fills the phase planes of one group's input channels (`x`, NCHW) into `dst`.
+        /// Fills the phase grids of one group's input channels (`x`, NC(D)HW) into `dst`.
         func fillPlanes(_ x: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-            let hw = gridHeight * gridWidth
-            for ry in 0..<g.sh {
-                for rx in 0..<g.sw {
-                    let ph = phaseIndex[ry * g.sw + rx]
-                    if ph < 0 { continue }
-                    // Grid column u reads input column u·sw + rx - pw; those inside the row:
-                    let u0 = Swift.max(0, ceilDiv(g.pw - rx, g.sw))
-                    let u1 = Swift.max(u0, Swift.min(gridWidth, floorDiv(g.w - 1 + g.pw - rx, g.sw) + 1))
-                    for c in 0..<g.inPerGroup {
-                        let plane = dst + (c * phases + ph) * hw, xc = x + c * g.h * g.w
-                        for v in 0..<gridHeight {
-                            let row = plane + v * gridWidth
-                            let iy = v * g.sh + ry - g.ph
-                            if iy < 0 || iy >= g.h || u0 >= u1 {
-                                row.update(repeating: 0, count: gridWidth)
-                                continue
+            let plane = gridHeight * gridWidth, grid = gridFloats
+            for rz in 0..<g.sd {
+                for ry in 0..<g.sh {
+                    for rx in 0..<g.sw {
+                        let ph = phaseIndex[(rz * g.sh + ry) * g.sw + rx]
+                        if ph < 0 { continue }
+                        // Grid column u reads input column u·sw + rx - pw; those inside the row:
+                        let u0 = Swift.max(0, ceilDiv(g.pw - rx, g.sw))
+                        let u1 = Swift.max(u0, Swift.min(gridWidth, floorDiv(g.w - 1 + g.pw - rx, g.sw) + 1))
+                        for c in 0..<g.inPerGroup {
+                            let gc = dst + (c * phases + ph) * grid, xc = x + c * g.inPlane
+                            for z in 0..<gridDepth {
+                                let iz = z * g.sd + rz - g.pd
+                                if iz < 0 || iz >= g.d {
+                                    (gc + z * plane).update(repeating: 0, count: plane)
+                                    continue
+                                }
+                                for v in 0..<gridHeight {
+                                    let row = gc + z * plane + v * gridWidth
+                                    let iy = v * g.sh + ry - g.ph
+                                    if iy < 0 || iy >= g.h || u0 >= u1 {
+                                        row.update(repeating: 0, count: gridWidth)
+                                        continue
+                                    }
+                                    if u0 > 0 { row.update(repeating: 0, count: u0) }
+                                    let xr = xc + (iz * g.h + iy) * g.w + (u0 * g.sw + rx - g.pw)
+                                    if g.sw == 1 {
+                                        (row + u0).update(from: xr, count: u1 - u0)
+                                    } else {
+                                        for u in 0..<(u1 - u0) { row[u0 + u] = xr[u &* g.sw] }
+                                    }
+                                    if u1 < gridWidth { (row + u1).update(repeating: 0, count: gridWidth - u1) }
+                                }
                             }
-                            if u0 > 0 { row.update(repeating: 0, count: u0) }
-                            let xr = xc + iy * g.w + (u0 * g.sw + rx - g.pw)
-                            if g.sw == 1 {
-                                (row + u0).update(from: xr, count: u1 - u0)
-                            } else {
-                                for u in 0..<(u1 - u0) { row[u0 + u] = xr[u &* g.sw] }
-                            }
-                            if u1 < gridWidth { (row + u1).update(repeating: 0, count: gridWidth - u1) }
                         }
                     }
                 }

@@ -17,7 +17,7 @@ import Foundation
 /// - **Columns** come from ``ColumnSource``: the NCHW input itself for 1x1 stride-1 unpadded
 ///   convolutions; otherwise one zero-padded copy of the input per run, split into stride phases,
 ///   on which every tap of output pixel `(oy, ox)` is `base + offset(tap) + oy·gridWidth + ox` (the
-///   grid is `ow + (KW-1)·dw/sw` wide). The GEMM's columns are exactly the output pixels: packing
+///   grid is `ow + (KW-1)·dw/sw` wide; 3-D convolutions add the depth, `oz·gridHeight·gridWidth`). The GEMM's columns are exactly the output pixels: packing
 ///   (``packColumns``) copies each panel's run of pixels within one output row as one contiguous
 ///   run per tap (SIMD8 copies, no bounds checks), and the product is stored straight into the output.
 /// - **Blocking**: columns in panels of 24 (``ColumnPanels``; the last `n mod 24` ≤ 16 columns in
@@ -147,7 +147,7 @@ enum PackedConvGemm {
     /// ``packWeights`` into `y`, applying `epilogue` (bias + PReLU) to every output in registers.
     static func run(g: ConvShape, x: UnsafePointer<Float>, packed: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
                     epilogue: ConvEpilogue?, threads: Int, ctx: ExecutionContext) {
-        let m = g.outPerGroup, k = g.inPerGroup * g.kh * g.kw, n = g.oh * g.ow
+        let m = g.outPerGroup, k = g.inPerGroup * g.taps, n = g.outPixels
         let rowPanels = (m + mr - 1) / mr, mPad = rowPanels * mr
         let src = ColumnSource(g)
         let panels = ColumnPanels(n: n)
@@ -186,7 +186,7 @@ enum PackedConvGemm {
             offsets.withUnsafeBufferPointer { offsets in
                 for b in 0..<g.batch {
                     for grp in 0..<g.groups {
-                        let xg = x + (b * g.groups + grp) * g.inPerGroup * g.h * g.w
+                        let xg = x + (b * g.groups + grp) * g.inPerGroup * g.inPlane
                         let yg = y + (b * g.groups + grp) * m * n
                         let ag = packed + grp * mPad * k
                         let biasG = UnsafePointer(biasAll + grp * mPad), slopeG = UnsafePointer(slopeAll + grp * mPad)
@@ -204,7 +204,7 @@ enum PackedConvGemm {
                                 for blk in 0..<kBlocks {
                                     let k0 = blk * kc, kcb = Swift.min(kc, k - k0)
                                     packColumns(base, offsets: offsets.baseAddress! + k0, kc: kcb, panels: panels, p0: p0, p1: p1,
-                                                ow: g.ow, gridWidth: src.gridWidth, into: bblock)
+                                                oh: g.oh, ow: g.ow, gridHeight: src.gridHeight, gridWidth: src.gridWidth, into: bblock)
                                     let first = blk == 0, last = blk == kBlocks - 1
                                     // Row panels `rp0..<rp0+3` times panel `p`: 4 x 24 tiles on 24-wide
                                     // panels, one 12 x 8 tile (4 x 8 for the last one or two row panels)
