@@ -33,7 +33,7 @@ struct FastConv3DKernelTests {
 
 extension FastConv3DKernelTests {
     /// 3-D pooling, bit-exact against the reference (values rounded to quarters: windows hold ties,
-    /// the first maximum must win), MaxPool-8's indices included.
+    /// the first maximum must win), MaxPool-8's indices included, on a narrow and a wide input.
     @Test(arguments: [
         ("MaxPool", "opset1", ["kernel": "2,2,2", "strides": "2,2,2", "pads_begin": "0,0,0", "pads_end": "0,0,0", "rounding_type": "ceil"]),
         ("MaxPool", "opset8", ["kernel": "3,3,3", "strides": "2,1,2", "pads_begin": "1,1,1", "pads_end": "1,1,1", "rounding_type": "floor",
@@ -44,12 +44,23 @@ extension FastConv3DKernelTests {
                                "exclude-pad": "true"]),
         ("AvgPool", "opset1", ["kernel": "2,3,3", "strides": "2,2,2", "pads_begin": "1,1,1", "pads_end": "1,1,1", "rounding_type": "ceil",
                                "exclude-pad": "false"]),
-    ])
-    func pooling3D(_ c: (String, String, [String: String])) throws {
+        // C3D's pool1 (1x2x2, stride 1,2,2) and pool5 (2x2x2 stride 2, padded width and height), I3D's final AvgPool (2x7x7).
+        ("MaxPool", "opset1", ["kernel": "1,2,2", "strides": "1,2,2", "pads_begin": "0,0,0", "pads_end": "0,0,0", "rounding_type": "floor"]),
+        ("MaxPool", "opset8", ["kernel": "2,2,2", "strides": "2,2,2", "pads_begin": "0,1,1", "pads_end": "0,1,1", "rounding_type": "floor",
+                               "dilations": "1,1,1", "index_element_type": "i64", "axis": "3"]),
+        ("AvgPool", "opset1", ["kernel": "2,7,7", "strides": "1,1,1", "pads_begin": "0,0,0", "pads_end": "0,0,0", "rounding_type": "floor",
+                               "exclude-pad": "true"]),
+    ], [[2, 3, 5, 7, 9], [1, 2, 4, 8, 37]])
+    func pooling3D(_ c: (String, String, [String: String]), _ shape: [Int]) throws {
         var attrs = c.2
         attrs["auto_pad"] = "explicit"
-        let shape = [2, 3, 5, 7, 9]
-        let x = Tensor(shape: shape, scalars: FastKernelTests.random(shape, seed: 55, scale: 2).floatValues().map { ($0 * 4).rounded() / 4 })
+        // A 37-wide input gives rows of 8+ outputs with whole width windows (the SIMD step, then
+        // scalar edges); the 9-wide one mostly scalar windows. Values rounded to quarters (ties),
+        // with some -inf (windows whose maximum is -inf keep their first tap's index).
+        let values = FastKernelTests.random(shape, seed: 55, scale: 2).floatValues().enumerated().map { i, v in
+            i % 97 == 5 ? -Float.infinity : (v * 4).rounded() / 4
+        }
+        let x = Tensor(shape: shape, scalars: values)
         try FastKernelTests.differential(kernel: "simd.pool3d", inputs: [x], rtol: 0, atol: 0) { g, p in
             guard c.1 == "opset8" else { return g.op(c.0, p, attrs, version: c.1, name: "target") }
             let n = g.node(c.0, p, attributes: attrs, version: c.1, outputs: 2, name: "target")
@@ -102,7 +113,7 @@ extension FastConv3DKernelTests {
         switch chain {
         case "relu", "Relu":
             g.result(g.op(chain == "relu" ? "ReLU" : "Relu", [conv], [:], version: "opset1", name: "act"))
-            label = "Relu"
+            label = chain == "relu" ? "ReLU" : "Relu"
         default:
             let bias = g.op("Add", [conv, g.constant(FastKernelTests.random([1, c] + Array(repeating: 1, count: rank), seed: 59))],
                             ["auto_broadcast": "numpy"], version: "opset1", name: "bias")

@@ -87,18 +87,13 @@ final class GemmConvolutionKernel: EpilogueConvolution {
         let threads = ctx.options.threads
         if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: direct) {
             let packed = packedWeights.get(w, groups: g.groups, m: g.outPerGroup, k: kdim, ctx: ctx)
-            // The packed kernel applies bias (+ PReLU) epilogues itself; for other ones
-            // (``EpilogueTail``: scale/shift, residual, FakeQuantize, activations) it adds the bias and the
-            // tail runs over each output row after it.
+            // The packed kernel applies bias (+ PReLU) epilogues in registers; for other ones
+            // (``EpilogueTail``: scale/shift, residual, FakeQuantize, activations) it adds the bias
+            // in registers and the tail finishes each block of columns after its last K block.
             let general = epilogue.map { !$0.isBiasPReLU } ?? false
             let inKernel = general ? epilogue.flatMap { e in e.bias.map { ConvEpilogue(bias: $0, slope: nil, slopeStride: 0) } } : epilogue
-            PackedConvGemm.run(g: g, x: xp, packed: packed, y: yp, epilogue: inKernel, threads: threads, ctx: ctx)
-            if general, let epilogue {
-                let tail = epilogue.tail, channels = g.groups * g.outPerGroup
-                for row in 0..<(g.batch * channels) {
-                    tail.finishRow(yp + row * ncols, count: ncols, channel: epilogue.tailConstants(channel: row % channels))
-                }
-            }
+            PackedConvGemm.run(g: g, x: xp, packed: packed, y: yp, epilogue: inKernel, tail: general ? epilogue : nil,
+                               threads: threads, ctx: ctx)
             return
         }
         // im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the

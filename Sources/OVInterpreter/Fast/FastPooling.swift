@@ -290,7 +290,10 @@ struct PoolShape {
 /// MaxPool-1/-8 (undilated) and AvgPool-1 over 3 spatial dims on f32: a direct loop per output with
 /// the window clipped to the input once per axis, taps in the reference's order (depth, height,
 /// width; the first maximum wins) and its divisor rules. MaxPool-8's indices are flat input indices
-/// modulo the size of the dims from `axis`, as in ``DirectPoolKernel``.
+/// modulo the size of the dims from `axis`, as in ``DirectPoolKernel``. Eight neighbouring outputs
+/// of a row whose width windows are whole and evenly spaced (width stride 1 or 2: C3D's 1x2x2 and
+/// 2x2x2 stride-2 MaxPools, I3D's 1x3x3 / 3x3x3 stride 1-2 ones, AvgPool 2x7x7) run as one SIMD8
+/// step over the same taps in the same order (lane-wise strict compares and selects, or sums).
 final class Direct3DPoolKernel: Kernel {
     let reference: PoolKernel
     init(reference: PoolKernel) { self.reference = reference }
@@ -339,6 +342,9 @@ final class Direct3DPoolKernel: Kernel {
         }
         let t = Swift.min(ctx.options.threads, Swift.max(1, outputs[0].count * k.reduce(1, *) / 200_000))
         let (ih, iw) = (i[1], i[2])
+        // The vector step's lane offsets and indices are Int32.
+        let kw = k[2], ow = o[2], vs = (s[2] == 1 || s[2] == 2) && inPlane < Int(Int32.max) ? s[2] : 0
+        let cols = spans[2]
         parallelFor(planes, threads: t) { p in
             let xs = xp + p * inPlane, ys = yp + p * outPlane
             let base = Int64((p * inPlane) % span)
@@ -346,7 +352,19 @@ final class Direct3DPoolKernel: Kernel {
             var out = 0
             for (z0, z1, pz) in spans[0] {
                 for (y0, y1, py) in spans[1] {
-                    for (x0, x1, px) in spans[2] {
+                    var ox = 0
+                    while ox < ow {
+                        let (x0, x1, px) = cols[ox]
+                        if vs > 0 && ox + 8 <= ow && x1 - x0 == kw && cols[ox + 7].lo == x0 + 7 * vs
+                            && cols[ox + 7].hi - cols[ox + 7].lo == kw && x0 + kw - 1 + 8 * vs <= iw {
+                            Direct3DPoolKernel.vectorWindows(xs, z0, z1, y0, y1, x0, ih: ih, iw: iw, kw: kw, stride: vs, ys + out,
+                                                             isMax: isMax, divisor: excludePad ? (z1 - z0) * (y1 - y0) * kw : pz * py * px,
+                                                             argmax: am.map { $0 + out }, indexBase: base, span: perElement ? span : 0)
+                            ox += 8
+                            out += 8
+                            continue
+                        }
+                        ox += 1
                         if isMax {
                             var best = -Float.infinity
                             var at = z1 > z0 && y1 > y0 && x1 > x0 ? (z0 * ih + y0) * iw + x0 : 0
@@ -380,5 +398,51 @@ final class Direct3DPoolKernel: Kernel {
         if let i32, let argmax {
             for e in 0..<(planes * outPlane) { i32[e] = Int32(truncatingIfNeeded: argmax[e]) }
         }
+    }
+
+    /// Eight neighbouring outputs of one output row whose width windows `x0 + j·stride ..< x0 +
+    /// j·stride + kw` are inside the input row, over depths `z0..<z1` and rows `y0..<y1`: the max
+    /// (first maximum wins; `argmax` gets `indexBase` + its in-volume index, reduced modulo `span`
+    /// when that is not 0) or the window sum divided by `divisor`, taps in the scalar loop's order.
+    @inline(__always)
+    static func vectorWindows(_ x: UnsafePointer<Float>, _ z0: Int, _ z1: Int, _ y0: Int, _ y1: Int, _ x0: Int,
+                              ih: Int, iw: Int, kw: Int, stride: Int, _ y: UnsafeMutablePointer<Float>,
+                              isMax: Bool, divisor: Int, argmax: UnsafeMutablePointer<Int64>?, indexBase: Int64, span: Int) {
+        @inline(__always) func load(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+            stride == 1 ? UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+                        : UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self).evenHalf
+        }
+        if isMax {
+            let lanes = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) &* Int32(stride)
+            var best = SIMD8<Float>(repeating: -.infinity)
+            // An empty window's index is 0 (as the scalar loop's).
+            var at = z1 > z0 && y1 > y0 ? lanes &+ Int32(truncatingIfNeeded: (z0 * ih + y0) * iw + x0) : SIMD8<Int32>()
+            for z in z0..<z1 {
+                for yy in y0..<y1 {
+                    let r = (z * ih + yy) * iw + x0, row = x + r
+                    for kx in 0..<kw {
+                        let v = load(row + kx)
+                        let m = v .> best
+                        best.replace(with: v, where: m)
+                        at.replace(with: lanes &+ Int32(truncatingIfNeeded: r + kx), where: m)
+                    }
+                }
+            }
+            store8(best, y)
+            if let argmax {
+                var idx = SIMD8<Int64>(truncatingIfNeeded: at) &+ indexBase
+                if span > 0 { for l in 0..<8 { idx[l] %= Int64(span) } }
+                UnsafeMutableRawPointer(argmax).storeBytes(of: idx, as: SIMD8<Int64>.self)
+            }
+            return
+        }
+        var sum = SIMD8<Float>(repeating: 0)
+        for z in z0..<z1 {
+            for yy in y0..<y1 {
+                let row = x + (z * ih + yy) * iw + x0
+                for kx in 0..<kw { sum += load(row + kx) }
+            }
+        }
+        store8(divisor == 0 ? SIMD8<Float>(repeating: 0) : sum / SIMD8<Float>(repeating: Float(divisor)), y)
     }
 }

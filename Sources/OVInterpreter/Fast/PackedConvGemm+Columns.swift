@@ -154,6 +154,16 @@ extension PackedConvGemm {
                                     let xr = xc + (iz * g.h + iy) * g.w + (u0 * g.sw + rx - g.pw)
                                     if g.sw == 1 {
                                         (row + u0).update(from: xr, count: u1 - u0)
+                                    } else if g.sw == 2 {
+                                        // Even elements, eight per step (each step reads 16 values,
+                                        // the last one past the taken ones: stop 9 before the end).
+                                        let count = u1 - u0, dst = row + u0
+                                        var u = 0
+                                        while u + 9 <= count {
+                                            store8(UnsafeRawPointer(xr + 2 * u).loadUnaligned(as: SIMD16<Float>.self).evenHalf, dst + u)
+                                            u += 8
+                                        }
+                                        while u < count { dst[u] = xr[2 * u]; u += 1 }
                                     } else {
                                         for u in 0..<(u1 - u0) { row[u0 + u] = xr[u &* g.sw] }
                                     }

@@ -145,8 +145,10 @@ enum PackedConvGemm {
 
     /// Runs the convolution `g` on input `x` (all batches and groups) with weights packed by
     /// ``packWeights`` into `y`, applying `epilogue` (bias + PReLU) to every output in registers.
+    /// `tail` (ops after the bias: ``EpilogueTail``) finishes each block of columns, all output
+    /// channels, right after its last K block, while the block is in cache.
     static func run(g: ConvShape, x: UnsafePointer<Float>, packed: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                    epilogue: ConvEpilogue?, threads: Int, ctx: ExecutionContext) {
+                    epilogue: ConvEpilogue?, tail: ConvEpilogue? = nil, threads: Int, ctx: ExecutionContext) {
         let m = g.outPerGroup, k = g.inPerGroup * g.taps, n = g.outPixels
         let rowPanels = (m + mr - 1) / mr, mPad = rowPanels * mr
         let src = ColumnSource(g)
@@ -168,6 +170,7 @@ enum PackedConvGemm {
         let planes = src.pointwise ? nil
             : ctx.scratch(slot: 5, byteCount: src.planeFloats * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         let offsets = src.tapOffsets()
+        let tailOps = tail?.tail
 
         // Per-row epilogue values (bias, slope), padded to whole row panels.
         withUnsafeTemporaryAllocation(of: Float.self, capacity: Swift.max(1, 2 * mPad * g.groups)) { ep in
@@ -257,6 +260,12 @@ enum PackedConvGemm {
                                         for r in 0..<m {
                                             let sr = stage + r * nr + soff, yr = yg + r * n + jp
                                             for j in 0..<cols { yr[j] = sr[j] }
+                                        }
+                                    }
+                                    if let tail, let tailOps {
+                                        let c0 = panels.start(p0), c1 = Swift.min(n, panels.start(p1 - 1) + panels.width(p1 - 1))
+                                        for r in 0..<m {
+                                            tailOps.finishRow(yg + r * n + c0, count: c1 - c0, channel: tail.tailConstants(channel: grp * m + r))
                                         }
                                     }
                                 }
