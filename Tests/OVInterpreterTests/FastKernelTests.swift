@@ -64,6 +64,12 @@ struct FastKernelTests {
         ([64, 256], [256, 300], false, false),    // split across threads
         ([2000, 300], [300], false, false),       // matrix-vector, split across threads
         ([23, 300], [1, 300], false, true),       // one output column with B transposed
+        ([1, 640], [1000, 640], false, true),     // one output row (classifier head): dot products over B's rows
+        ([1, 37], [37, 61], false, false),        // one output row, B [k, n]: rows of B accumulated
+        ([37, 1], [37, 61], true, false),         // A transposed with one column: contiguous
+        ([3, 1, 19], [3, 19, 13], false, false),  // batched single rows
+        ([2, 1, 33], [1, 70, 33], false, true),
+        ([1, 300], [300, 2000], false, false),    // one output row split across threads
     ])
     func matmul(_ a: [Int], _ b: [Int], _ ta: Bool, _ tb: Bool) throws {
         try Self.differential(kernel: "blas.sgemm", inputs: [Self.random(a, seed: 1), Self.random(b, seed: 2)]) { g, p in

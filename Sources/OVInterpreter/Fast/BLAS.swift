@@ -50,6 +50,24 @@ enum BLAS {
             }
             return
         }
+        // One output row with contiguous A (a classifier head: [1, K] times weights): one SIMD
+        // dot product per output column over B's rows when B is stored [n, k], else rows of B
+        // scaled and accumulated into C — B streamed once either way, nothing packed.
+        if m == 1 && (!transA || lda == 1) {
+            let chunk = Swift.min(threads, Swift.max(1, n * k / 500_000))
+            if transB {
+                parallelChunks(n, threads: chunk, align: 8) { r in
+                    for j in r { c[j] = dot(b + j * ldb, a, k) + (beta == 0 ? 0 : beta * c[j]) }
+                }
+            } else {
+                parallelChunks(n, threads: chunk, align: 64) { r in
+                    let out = c + r.lowerBound
+                    if beta == 0 { out.update(repeating: 0, count: r.count) } else { for j in 0..<r.count { out[j] *= beta } }
+                    for p in 0..<k { axpy(a[p], b + p * ldb + r.lowerBound, out, r.count) }
+                }
+            }
+            return
+        }
         // Split the longer side of C; keep chunks large enough to amortise packing.
         let t = Swift.min(threads, Swift.max(1, (m * n * k) / 2_000_000))
         if t <= 1 {
@@ -89,6 +107,22 @@ enum BLAS {
             i += 1
         }
         return sum
+    }
+
+    /// `y[j] += alpha · x[j]` over `n` floats.
+    @inline(__always)
+    private static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let va = SIMD8<Float>(repeating: alpha)
+        var j = 0
+        while j + 8 <= n {
+            let v = load8(UnsafePointer(y + j)) + va * load8(x + j)
+            UnsafeMutableRawPointer(y + j).storeBytes(of: v, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < n {
+            y[j] += alpha * x[j]
+            j += 1
+        }
     }
 
     @inline(__always)
