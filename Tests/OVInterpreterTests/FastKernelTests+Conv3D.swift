@@ -1,5 +1,5 @@
 import Testing
-import OVInterpreter
+@testable import OVInterpreter
 import _TestSupport
 
 /// 3-D convolutions (the convolution GEMM kernel: packed GEMM, SmallGemm or im2col + sgemm by
@@ -138,6 +138,39 @@ extension FastConv3DKernelTests {
                 let differ = zip(got, expected).filter { $0.bitPattern != $1.bitPattern }.count
                 #expect(differ == 0, "threads \(threads) run \(run): \(differ) of \(got.count) values differ from the unfused run")
             }
+        }
+    }
+}
+
+extension FastConv3DKernelTests {
+    /// 3-D MaxPool-8 whose index output no step reads (C3D/I3D IRs from converters) computes only the
+    /// maxima: bit-identical to the reference; a run observing the indices gets the reference's.
+    @Test(arguments: [("2,2,2", "2,2,2", "0,0,0"), ("1,2,2", "1,2,2", "0,0,0"), ("3,3,3", "1,2,2", "1,1,1")])
+    func maxPool8UnreadIndices3D(_ geometry: (String, String, String)) throws {
+        let (kernel, strides, pads) = geometry
+        let shape = [1, 3, 6, 10, 37]
+        let x = Tensor(shape: shape, scalars: FastKernelTests.random(shape, seed: 61, scale: 2).floatValues().map { ($0 * 2).rounded() / 2 })
+        let g = GraphBuilder()
+        let n = g.node("MaxPool", [g.parameter("x", .f32, shape)],
+                       attributes: ["kernel": kernel, "strides": strides, "dilations": "1,1,1", "pads_begin": pads, "pads_end": pads,
+                                    "rounding_type": "floor", "auto_pad": "explicit", "index_element_type": "i64", "axis": "0"],
+                       version: "opset8", outputs: 2, name: "target")
+        g.result(g.op("Multiply", [n.output(0), g.constant(Tensor(shape: [1], scalars: [Float(2)]))], ["auto_broadcast": "numpy"],
+                      version: "opset1", name: "post"))
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true))
+        let indices = try #require(reference.observable(node: "target", output: 1))
+        var expectedIndices: [Int64] = []
+        let expected = try reference.infer([x], observing: [indices]) { _, t in expectedIndices = try t.scalars(as: Int64.self) }[0]
+        for threads in [1, 3] {
+            let fast = try CompiledModel(graph: g.graph, options: CompileOptions(threads: threads))
+            #expect(fast.kernelNamesByNode["target"] == "simd.pool3d(no indices)")
+            #expect(try fast.infer([x])[0].floatValues().map(\.bitPattern) == expected.floatValues().map(\.bitPattern))
+            var observed: [Int64] = []
+            let again = try fast.infer([x], observing: [try #require(fast.observable(node: "target", output: 1))]) { _, t in
+                observed = try t.scalars(as: Int64.self)
+            }[0]
+            #expect(observed == expectedIndices && !observed.isEmpty)
+            #expect(again.floatValues().map(\.bitPattern) == expected.floatValues().map(\.bitPattern))
         }
     }
 }

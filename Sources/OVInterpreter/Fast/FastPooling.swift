@@ -294,9 +294,19 @@ struct PoolShape {
 /// of a row whose width windows are whole and evenly spaced (width stride 1 or 2: C3D's 1x2x2 and
 /// 2x2x2 stride-2 MaxPools, I3D's 1x3x3 / 3x3x3 stride 1-2 ones, AvgPool 2x7x7) run as one SIMD8
 /// step over the same taps in the same order (lane-wise strict compares and selects, or sums).
-final class Direct3DPoolKernel: Kernel {
+final class Direct3DPoolKernel: OutputSkippingKernel {
     let reference: PoolKernel
-    init(reference: PoolKernel) { self.reference = reference }
+    /// MaxPool-8 whose index output no step reads (as converters leave it): only the maxima are computed.
+    let skipsIndices: Bool
+
+    init(reference: PoolKernel, skipsIndices: Bool = false) {
+        self.reference = reference
+        self.skipsIndices = skipsIndices
+    }
+
+    func skipping(outputs: Set<Int>) -> (any Kernel)? {
+        reference.kind == .max8 && outputs == [1] && !skipsIndices ? Direct3DPoolKernel(reference: reference, skipsIndices: true) : nil
+    }
 
     static func claim(_ node: Node, _ reference: any Kernel, _ inputs: [ValueInfo], _ outputs: [ValueInfo]) -> (any Kernel)? {
         guard let ref = reference as? PoolKernel, ref.window.dilations.allSatisfy({ $0 == 1 }), ref.window.rank == 3,
@@ -304,7 +314,7 @@ final class Direct3DPoolKernel: Kernel {
         return Direct3DPoolKernel(reference: ref)
     }
 
-    var kernelName: String { "simd.pool3d" }
+    var kernelName: String { skipsIndices ? "simd.pool3d(no indices)" : "simd.pool3d" }
 
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
@@ -329,7 +339,7 @@ final class Direct3DPoolKernel: Kernel {
         var span = 1, perElement = false
         var argmax: UnsafeMutablePointer<Int64>? = nil
         var i32: UnsafeMutablePointer<Int32>? = nil
-        if reference.kind == .max8 {
+        if reference.kind == .max8 && !skipsIndices {
             let ax = try normalizeAxes([reference.axis], rank: x.rank, "MaxPool")[0]
             span = Swift.max(1, x.shape[ax...].reduce(1, *))
             perElement = span % inPlane != 0
