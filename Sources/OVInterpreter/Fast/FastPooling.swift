@@ -362,18 +362,37 @@ final class Direct3DPoolKernel: OutputSkippingKernel {
             var out = 0
             for (z0, z1, pz) in spans[0] {
                 for (y0, y1, py) in spans[1] {
-                    var ox = 0
+                    var ox = 0, vectorBefore = false
+                    // Outputs s..<s+8 as one SIMD step: whole, evenly spaced width windows, every load
+                    // inside the row (`out` is output `ox`'s flat index).
+                    @inline(__always) func chunk(_ s: Int) -> Bool {
+                        let (x0, x1, px) = cols[s]
+                        guard vs > 0 && s + 8 <= ow && x1 - x0 == kw && cols[s + 7].lo == x0 + 7 * vs
+                            && cols[s + 7].hi - cols[s + 7].lo == kw && x0 + kw - 1 + 8 * vs <= iw else { return false }
+                        let at = out - ox + s
+                        Direct3DPoolKernel.vectorWindows(xs, z0, z1, y0, y1, x0, ih: ih, iw: iw, kw: kw, stride: vs, ys + at,
+                                                         isMax: isMax, divisor: excludePad ? (z1 - z0) * (y1 - y0) * kw : pz * py * px,
+                                                         argmax: am.map { $0 + at }, indexBase: base, span: perElement ? span : 0)
+                        return true
+                    }
                     while ox < ow {
-                        let (x0, x1, px) = cols[ox]
-                        if vs > 0 && ox + 8 <= ow && x1 - x0 == kw && cols[ox + 7].lo == x0 + 7 * vs
-                            && cols[ox + 7].hi - cols[ox + 7].lo == kw && x0 + kw - 1 + 8 * vs <= iw {
-                            Direct3DPoolKernel.vectorWindows(xs, z0, z1, y0, y1, x0, ih: ih, iw: iw, kw: kw, stride: vs, ys + out,
-                                                             isMax: isMax, divisor: excludePad ? (z1 - z0) * (y1 - y0) * kw : pz * py * px,
-                                                             argmax: am.map { $0 + out }, indexBase: base, span: perElement ? span : 0)
+                        if chunk(ox) {
                             ox += 8
                             out += 8
+                            vectorBefore = true
                             continue
                         }
+                        // After SIMD steps, the row's last whole windows as one step overlapping
+                        // outputs already written (recomputed with the same taps in the same order).
+                        if vectorBefore {
+                            vectorBefore = false
+                            if let s = stride(from: ox - 1, through: Swift.max(0, ox - 7), by: -1).first(where: { chunk($0) }) {
+                                out += s + 8 - ox
+                                ox = s + 8
+                                continue
+                            }
+                        }
+                        let (x0, x1, px) = cols[ox]
                         ox += 1
                         if isMax {
                             var best = -Float.infinity
