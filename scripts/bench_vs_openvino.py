@@ -11,7 +11,8 @@ Models: fixtures/models/**/*.xml plus the synthetic perf models (resnet, mbv2, x
 temporary directory by perfmodels.py. For each round and model it runs `swiftpot benchmark --json`,
 then OpenVINO (INFERENCE_PRECISION_HINT f32, INFERENCE_NUM_THREADS T, NUM_STREAMS 1, LATENCY) on
 random inputs with the same iteration counts, and prints per model the median over rounds of each
-side's median latency, the best min, and the ratio SwiftPOT / OpenVINO. --memory adds (--memory-only
+side's median latency, the best min, and the ratios SwiftPOT / OpenVINO of the medians, of the best
+runs and of the median CPU time per inference. --memory adds (--memory-only
 prints only) the median peak RSS of `swiftpot infer` (/usr/bin/time -v) against the model's weights
 (.bin size) + its two largest activations, also with the peak RSS of an empty `swiftpot --help`
 process subtracted and with that of a `swiftpot infer` of the tiny digits model subtracted, and the
@@ -73,19 +74,20 @@ def ov_latency(core, xml, threads, iterations, warmup):
     xs = random_inputs(model)
     for _ in range(warmup):
         req.infer(xs)
-    ts = []
+    ts, cpu = [], []
     for _ in range(iterations):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         req.infer(xs)
+        cpu.append((time.process_time() - c) * 1e3)
         ts.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(ts), min(ts)
+    return statistics.median(ts), min(ts), statistics.median(cpu)
 
 
 def swift_latency(swiftpot, xml, threads, iterations, warmup):
     out = subprocess.run([swiftpot, "benchmark", xml, "--threads", str(threads), "--iterations", str(iterations),
                           "--warmup", str(warmup), "--json"], check=True, capture_output=True, text=True).stdout
     r = json.loads(out)
-    return r["median_ms"], r["min_ms"], r["blas_core"]
+    return r["median_ms"], r["min_ms"], r["blas_core"], r.get("cpu_median_ms")
 
 
 def max_rss(cmd):
@@ -202,27 +204,35 @@ def main():
                 return
             print_memory(a.swiftpot, core, models, tmp, a.memory_runs)
             return
-        res = {m: {"sw": [], "swmin": [], "ov": [], "ovmin": []} for m in models}
+        res = {m: {"sw": [], "swmin": [], "swcpu": [], "ov": [], "ovmin": [], "ovcpu": []} for m in models}
         blas = "?"
         for r in range(a.rounds):
             for m in models:  # alternate: each model's two sides back to back, every round
-                med, lo, blas = swift_latency(a.swiftpot, m, a.threads, a.iterations, a.warmup)
-                res[m]["sw"].append(med); res[m]["swmin"].append(lo)
-                med, lo = ov_latency(core, m, a.threads, a.iterations, a.warmup)
-                res[m]["ov"].append(med); res[m]["ovmin"].append(lo)
+                med, lo, blas, cpu = swift_latency(a.swiftpot, m, a.threads, a.iterations, a.warmup)
+                res[m]["sw"].append(med); res[m]["swmin"].append(lo); res[m]["swcpu"].append(cpu)
+                med, lo, cpu = ov_latency(core, m, a.threads, a.iterations, a.warmup)
+                res[m]["ov"].append(med); res[m]["ovmin"].append(lo); res[m]["ovcpu"].append(cpu)
             print(f"round {r + 1}/{a.rounds} done", file=sys.stderr)
         print(f"threads={a.threads} rounds={a.rounds} iterations={a.iterations} OpenBLAS core={blas} "
               f"OpenVINO {ov.__version__.split('-')[0]} f32")
         # Two ratios: of the medians over rounds, and the median of each round's ratio (its two sides ran
         # back to back, so they shared the machine's state: the steadier figure on a noisy host).
-        print("| model | SwiftPOT median ms | min | OpenVINO median ms | min | ratio (median) | ratio (median of per-round) |")
-        print("|---|---|---|---|---|---|---|")
+        # Two more: of the best (min) runs, and of the median CPU time per inference (this process's CPU
+        # time for OpenVINO, `swiftpot benchmark`'s cpu_median_ms): waiting for the CPU on a shared host
+        # inflates wall medians on both sides, not CPU time.
+        print("| model | SwiftPOT median ms | min | OpenVINO median ms | min | ratio (median) | ratio (median of per-round) "
+              "| ratio (min) | ratio (CPU median) |")
+        print("|---|---|---|---|---|---|---|---|---|")
         for m in models:
             s, o = statistics.median(res[m]["sw"]), statistics.median(res[m]["ov"])
             per_round = statistics.median(x / y for x, y in zip(res[m]["sw"], res[m]["ov"]))
+            best = min(res[m]["swmin"]) / min(res[m]["ovmin"])
+            cpu = "-"
+            if None not in res[m]["swcpu"]:
+                cpu = f"{statistics.median(res[m]['swcpu']) / statistics.median(res[m]['ovcpu']):.2f}"
             name = os.path.relpath(m, ROOT) if m.startswith(ROOT) else os.path.basename(m)
             print(f"| {name} | {s:.2f} | {min(res[m]['swmin']):.2f} | {o:.2f} | {min(res[m]['ovmin']):.2f} | {s / o:.2f} "
-                  f"| {per_round:.2f} |")
+                  f"| {per_round:.2f} | {best:.2f} | {cpu} |")
         if a.memory:
             print_memory(a.swiftpot, core, models, tmp, a.memory_runs)
 
