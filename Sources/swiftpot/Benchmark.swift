@@ -26,7 +26,7 @@ struct Benchmark: ParsableCommand {
     @Option(help: "Seed of the random inputs.") var seed: UInt64 = 0
     @Flag(name: .customLong("reference"), help: "Use reference kernels only (fast kernels off).") var referenceOnly = false
     @Flag(help: "Print each node's name, type, shapes, kernel and time to stderr (every run; use few iterations).") var trace = false
-    @Flag(help: "Print {\"median_ms\", \"min_ms\", \"p90_ms\", \"iterations\", \"threads\", \"blas_core\", ...} on stdout.") var json = false
+    @Flag(help: "Print {\"median_ms\", \"min_ms\", \"p90_ms\", \"cpu_median_ms\", \"iterations\", \"threads\", \"blas_core\", ...} on stdout.") var json = false
 
     func run() throws {
         try runReportingErrors {
@@ -40,22 +40,26 @@ struct Benchmark: ParsableCommand {
             var rng = SplitMix64(seed: seed)
             let inputs = compiled.inputs.map { io in randomInput(io, graph: graph, rng: &rng) }
             for _ in 0..<warmup { _ = try compiled.infer(inputs) }
-            var times: [Double] = []
+            var times: [Double] = [], cpu: [Double] = []
             times.reserveCapacity(iterations)
+            cpu.reserveCapacity(iterations)
             for _ in 0..<iterations {
+                let cpuStart = ProcessMemory.cpuMilliseconds()
                 let start = DispatchTime.now().uptimeNanoseconds
                 _ = try compiled.infer(inputs)
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                cpu.append(ProcessMemory.cpuMilliseconds() - cpuStart)
             }
-            report(LatencyStats(times), memory: compiled.activationMemory, peakRSS: ProcessMemory.peakRSSBytes())
+            report(LatencyStats(times), cpu: LatencyStats(cpu), memory: compiled.activationMemory, peakRSS: ProcessMemory.peakRSSBytes())
         }
     }
 
-    private func report(_ s: LatencyStats, memory m: ActivationMemory, peakRSS: Int) {
+    private func report(_ s: LatencyStats, cpu: LatencyStats, memory m: ActivationMemory, peakRSS: Int) {
         let core = BLASInfo.coreName, source = BLASInfo.coreSource
         if json {
             let obj: [String: Any] = [
                 "median_ms": s.median, "min_ms": s.min, "p90_ms": s.p90, "mean_ms": s.mean,
+                "cpu_median_ms": cpu.median, "cpu_min_ms": cpu.min,
                 "throughput_per_s": 1000 / s.median, "iterations": iterations, "warmup": warmup,
                 "threads": threads, "blas_core": core, "blas_core_source": source, "reference_kernels": referenceOnly,
                 "peak_rss_bytes": peakRSS, "weights_bytes": m.constantBytes, "activation_arena_bytes": m.arenaBytes,
@@ -69,6 +73,7 @@ struct Benchmark: ParsableCommand {
         print("model: \(model)")
         print("threads: \(threads), iterations: \(iterations) (after \(warmup) warm-up)\(referenceOnly ? ", reference kernels" : "")")
         print(cFormat("latency: median %.3f ms, min %.3f ms, p90 %.3f ms, mean %.3f ms", s.median, s.min, s.p90, s.mean))
+        print(cFormat("CPU time per inference (all threads): median %.3f ms, min %.3f ms", cpu.median, cpu.min))
         print(cFormat("throughput: %.2f inferences/s (1 / median)", 1000 / s.median))
         print("BLAS: OpenBLAS core \(core) (\(source))")
         let mib = { (b: Int) in b < 1_048_576 ? cFormat("%.1f KiB", Double(b) / 1024) : cFormat("%.2f MiB", Double(b) / 1_048_576) }

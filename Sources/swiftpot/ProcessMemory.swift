@@ -23,6 +23,14 @@ enum ProcessMemory {
         #endif
     }
 
+    /// CPU time the process has used so far (all threads), in milliseconds. On a shared host the
+    /// wall-clock time of a run includes the time other processes held the CPU; this does not.
+    static func cpuMilliseconds() -> Double {
+        var t = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) == 0 else { return 0 }
+        return Double(t.tv_sec) * 1e3 + Double(t.tv_nsec) / 1e6
+    }
+
     /// Returns free heap pages to the system. After a model is compiled, the memory of the IR's
     /// XML parse is free but still resident (glibc keeps freed pages below the top of the heap);
     /// trimming before the first run keeps it out of the peak.

@@ -136,6 +136,59 @@ struct BatchNormFusionTests {
                                     watching: [["conv"], ["bnScale"], ["bnShift"], ["act"], ["conv", "bnScale", "bnShift", "act"]])
     }
 
+    /// BatchNormInference (DenseNet's pre-activation `BN → ReLU`, opset1 and opset5 input orders)
+    /// absorbs the activation after it, a per-channel Add and a residual Add: bit-identical to the
+    /// unfused run, close to the reference; a BatchNorm with nothing after it stays a plain step, and
+    /// observing the BatchNorm's output runs it unfused.
+    @Test(arguments: ["ReLU", "Relu", "Clamp", "PReLU", "Add+ReLU", "residual+ReLU", "none"])
+    func batchNormInferenceAbsorbsItsActivation(_ chain: String) throws {
+        for version in ["opset1", "opset5"] {
+            let g = GraphBuilder()
+            let shape = [2, 12, 7, 9]
+            let p = g.parameter("x", .f32, shape)
+            let c = shape[1]
+            let gamma = g.constant(random([c], 94, 1)), beta = g.constant(random([c], 95, 1)), mean = g.constant(random([c], 96, 1))
+            let variance = g.constant(Tensor(shape: [c], scalars: random([c], 97, 1).floatValues().map { abs($0) + 0.25 }))
+            let ins = version == "opset1" ? [gamma, beta, p, mean, variance] : [p, gamma, beta, mean, variance]
+            var h = g.op("BatchNormInference", ins, ["epsilon": "0.001"], version: version, name: "bn")
+            var label: [String] = []
+            switch chain {
+            case "ReLU", "Relu":
+                h = g.op(chain, [h], [:], version: "opset1", name: "act"); label = [chain]
+            case "Clamp":
+                h = g.op("Clamp", [h], ["min": "-0.5", "max": "1.25"], version: "opset1", name: "act"); label = ["Clamp"]
+            case "PReLU":
+                h = g.op("PReLU", [h, g.constant(random([c], 98, 0.5))], [:], version: "opset1", name: "act"); label = ["PReLU"]
+            case "Add+ReLU":
+                h = g.op("Add", [h, g.constant(random([1, c, 1, 1], 99, 1))], ["auto_broadcast": "numpy"], version: "opset1", name: "bias")
+                h = g.op("ReLU", [h], [:], version: "opset1", name: "act"); label = ["Add", "ReLU"]
+            case "residual+ReLU":
+                h = g.op("Add", [h, p], ["auto_broadcast": "numpy"], version: "opset1", name: "residual")
+                h = g.op("ReLU", [h], [:], version: "opset1", name: "act"); label = ["Add", "ReLU"]
+            default: break
+            }
+            g.result(g.op("Multiply", [h, g.constant(Tensor(shape: [1], scalars: [Float(2)]))], ["auto_broadcast": "numpy"],
+                          version: "opset1", name: "post"))
+            let input = random(shape, 100, 2)
+            let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true)).infer([input])[0]
+            let unfused = try CompiledModel(graph: g.graph, options: Self.unfused)
+            let expected = try unfused.infer([input])[0]
+            FastFusionTests.expectSame(reference.floatValues(), expected.floatValues(), "\(chain) \(version): unfused vs reference")
+            for threads in [1, 3] {
+                let fast = try CompiledModel(graph: g.graph, options: CompileOptions(threads: threads))
+                #expect(fast.kernelNamesByNode["bn"] == "simd.batchnorm")
+                #expect(fast.fusedConvolutions["bn"] == (label.isEmpty ? nil : label.joined(separator: "+")), "\(chain) \(version)")
+                let got = try fast.infer([input])[0]
+                let differ = zip(Self.bits(got), Self.bits(expected)).filter { $0 != $1 }.count
+                #expect(differ == 0, "\(chain) \(version) threads \(threads): \(differ) of \(got.count) values differ from the unfused run")
+            }
+            if !label.isEmpty {
+                try expectObservedRunsMatch(unfused: unfused, fast: try CompiledModel(graph: g.graph), input: input,
+                                            watching: [["bn"], ["act"], ["bn", "act"]])
+            }
+        }
+    }
+
     /// Multiplications that are not BatchNorm's per-channel scale stay separate steps.
     @Test func multipliesThatAreNotPerChannelConstantsAreNotAbsorbed() throws {
         let attrs = FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1")

@@ -31,6 +31,25 @@ struct FastLayoutKernelTests {
         }
     }
 
+    /// The last axis eight outputs at a time when every output has the same number of taps (linear
+    /// upsampling: 2, nearest: 1, cubic: 4), the last `m mod 8` as scalars; non-uniform taps
+    /// (linear_onnx at a clamped edge) the scalar loop: bit-identical to the reference.
+    @Test(arguments: [
+        ([1, 3, 7, 13], [2, 2] as [Float], ["mode": "linear", "coordinate_transformation_mode": "half_pixel"]),   // U-Net's form, m = 26
+        ([2, 2, 5, 9], [2, 2], ["mode": "nearest", "coordinate_transformation_mode": "asymmetric", "nearest_mode": "floor"]),
+        ([1, 2, 4, 12], [1.5, 1.5], ["mode": "cubic", "coordinate_transformation_mode": "half_pixel"]),
+        ([1, 2, 6, 40], [0.5, 0.5], ["mode": "linear_onnx", "coordinate_transformation_mode": "half_pixel"]),
+        ([1, 2, 3, 16], [1, 3], ["mode": "linear", "coordinate_transformation_mode": "align_corners"]),
+    ] as [([Int], [Float], [String: String])])
+    func interpolateLastAxisBitExact(_ shape: [Int], _ scales: [Float], _ attrs: [String: String]) throws {
+        var a = attrs
+        a["shape_calculation_mode"] = "scales"
+        try differential("fast.interpolate", [random(shape, 33, 3)], 0, 0, #_sourceLocation) { g, p in
+            g.op("Interpolate", [p[0], g.constant(scales, shape: [scales.count]), g.constant(i64: [2, 3])], a,
+                 version: "opset11", name: "target")
+        }
+    }
+
     @Test func interpolateSizesAllAxesV4() throws {
         // Interpolate-4: data, sizes, scales, axes; sizes for every dim, axes omitted.
         let attrs = ["mode": "linear_onnx", "shape_calculation_mode": "sizes", "coordinate_transformation_mode": "half_pixel",

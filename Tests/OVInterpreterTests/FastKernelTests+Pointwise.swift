@@ -30,6 +30,9 @@ struct FastSIMDKernelTests {
         ([1, 3, 33], [3, 1, 1, 5], FastKernelTests.convAttrs("2", "2", dil: "1")),
         ([1, 3, 17], [3, 1, 1, 4], FastKernelTests.convAttrs("1", "0", "3", dil: "1")),
         ([1, 64, 30, 30], [64, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),  // split across threads
+        // Stride-2 rows copied eight columns at a time: phase 1's last chunk would read past the
+        // row's end (32 columns) and takes the odd lanes of the 16 values one column earlier.
+        ([2, 3, 7, 32], [3, 1, 1, 3, 3], FastKernelTests.convAttrs("2,2", "0,0", "1,1", dil: "1,1")),
     ])
     func depthwise(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
         let wt = random(w, 11, 1)

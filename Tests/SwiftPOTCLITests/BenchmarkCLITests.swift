@@ -15,6 +15,9 @@ struct BenchmarkCLITests {
         }
         #expect(obj?["iterations"] as? Int == 3)
         #expect(obj?["threads"] as? Int == 2)
+        // CPU time per inference (process-wide): positive, the minimum not above the median.
+        let cpuMin = obj?["cpu_min_ms"] as? Double ?? -1, cpuMedian = obj?["cpu_median_ms"] as? Double ?? -1
+        #expect(cpuMin > 0 && cpuMin <= cpuMedian, "cpu_min_ms \(cpuMin), cpu_median_ms \(cpuMedian)")
     }
 
     /// The memory keys on digits (a small CNN: 15,288 bytes of weights, largest activations

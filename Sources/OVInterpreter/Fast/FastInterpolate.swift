@@ -82,6 +82,67 @@ final class FastInterpolateKernel: Kernel {
         }
     }
 
+    /// The last axis's taps for eight outputs at a time: for each block of eight outputs that all
+    /// have the same number of taps (1-4; linear upsampling: 2 but 1 at the edges), the outputs'
+    /// source indices and weights side by side per tap, so each tap is one SIMD8 multiply and add
+    /// over values gathered from the row. (The scalar loop's index and weight loads and adds were
+    /// 95 % of U-Net's 64-channel 2x upsampling.) Other blocks and the last `m mod 8` outputs run
+    /// the scalar loop.
+    struct LaneTaps {
+        /// Per block: its taps per output (0: scalar) and where its lanes start in `index`/`weight`.
+        var count: [Int] = [], offset: [Int] = []
+        var index: [Int32] = [], weight: [Float] = []
+
+        init?(_ taps: TapTable, outSize m: Int) {
+            guard m >= 8, taps.index.allSatisfy({ $0 <= Int(Int32.max) }) else { return nil }
+            for b in 0..<(m / 8) {
+                let c = taps.start[b * 8 + 1] - taps.start[b * 8]
+                let uniform = (1...4).contains(c) && (0..<8).allSatisfy { taps.start[b * 8 + $0 + 1] - taps.start[b * 8 + $0] == c }
+                count.append(uniform ? c : 0)
+                offset.append(index.count)
+                guard uniform else { continue }
+                for t in 0..<c {
+                    for l in 0..<8 {
+                        let k = taps.start[b * 8 + l] + t
+                        index.append(Int32(taps.index[k]))
+                        weight.append(taps.weight[k])
+                    }
+                }
+            }
+            guard count.contains(where: { $0 > 0 }) else { return nil }
+        }
+
+        /// One row: `y[j] = Σ_t w_jt · x[idx_jt]`, the sum from 0 in tap order (the scalar loop's
+        /// expression, lane by lane).
+        @inline(__always)
+        func row(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, index: UnsafePointer<Int32>, weight: UnsafePointer<Float>,
+                 taps: TapTable) {
+            @inline(__always) func scalar(_ j: Int) {
+                var acc: Float = 0
+                for k in taps.start[j]..<taps.start[j + 1] { acc += taps.weight[k] * x[taps.index[k]] }
+                y[j] = acc
+            }
+            for b in 0..<count.count {
+                let c = count[b]
+                guard c > 0 else {
+                    for j in (b * 8)..<(b * 8 + 8) { scalar(j) }
+                    continue
+                }
+                var ip = index + offset[b], wp = weight + offset[b]
+                var acc = SIMD8<Float>()
+                for _ in 0..<c {
+                    let v = SIMD8<Float>(x[Int(ip[0])], x[Int(ip[1])], x[Int(ip[2])], x[Int(ip[3])],
+                                         x[Int(ip[4])], x[Int(ip[5])], x[Int(ip[6])], x[Int(ip[7])])
+                    acc = acc + load8(wp) * v
+                    ip += 8
+                    wp += 8
+                }
+                store8(acc, y + b * 8)
+            }
+            for j in (count.count * 8)..<(taps.start.count - 1) { scalar(j) }
+        }
+    }
+
     /// `out[o, j, i] = Σ_t w_jt · in[o, idx_jt, i]` for one axis.
     static func resample(_ x: UnsafePointer<Float>, shape: [Int], axis: Int, taps: TapTable, outSize m: Int,
                          into y: UnsafeMutablePointer<Float>, threads: Int) {
@@ -89,6 +150,16 @@ final class FastInterpolateKernel: Kernel {
         let n = shape[axis]
         let work = outer * m * Swift.max(inner, 1)
         let t = Swift.min(threads, Swift.max(1, work / 65_536))
+        if inner == 1, let lanes = LaneTaps(taps, outSize: m) {
+            lanes.index.withUnsafeBufferPointer { index in
+                lanes.weight.withUnsafeBufferPointer { weight in
+                    parallelChunks(outer, threads: t) { r in
+                        for o in r { lanes.row(x + o * n, y + o * m, index: index.baseAddress!, weight: weight.baseAddress!, taps: taps) }
+                    }
+                }
+            }
+            return
+        }
         taps.start.withUnsafeBufferPointer { start in
             taps.index.withUnsafeBufferPointer { index in
                 taps.weight.withUnsafeBufferPointer { weight in

@@ -145,7 +145,7 @@ final class SIMDMVNKernel: Kernel {
 /// BatchNormInference-1/-5 on f32 with per-channel parameters: the reference's per-channel scale
 /// `gamma / sqrt(variance + epsilon)` and per-element `(x − mean) · scale + beta`, as flat plane
 /// loops split across threads (bit-identical).
-final class SIMDBatchNormKernel: Kernel {
+final class SIMDBatchNormKernel: EpilogueConvolution {
     let reference: BatchNormKernel
 
     init(reference: BatchNormKernel) { self.reference = reference }
@@ -159,7 +159,17 @@ final class SIMDBatchNormKernel: Kernel {
 
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
+    /// Applies any ``ConvEpilogue`` (``ConvFusion`` absorbs the activation after a BatchNorm, e.g.
+    /// DenseNet's pre-activation BN → ReLU): each channel plane is finished while it is in cache.
+    var supportsResidualEpilogue: Bool { true }
+
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
+        try run(inputs, &outputs, ctx, epilogue: nil)
+    }
+
+    /// `y = (x − mean) · γ / √(var + ε) + β` per channel, then the epilogue's ops (bias, the tail)
+    /// on each plane with the unfused kernels' expressions, so fused and unfused runs are bit-identical.
+    func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext, epilogue: ConvEpilogue?) throws {
         let r = reference
         let x = inputs[r.dataIndex]
         let c = x.shape[1]
@@ -178,6 +188,7 @@ final class SIMDBatchNormKernel: Kernel {
             let scale = gamma[ch] / (variance[ch] + eps).squareRoot(), m = mean[ch], b = beta[ch]
             let xs = xp + bc * plane, ys = yp + bc * plane
             for i in 0..<plane { ys[i] = (xs[i] - m) * scale + b }
+            epilogue?.apply(ys, count: plane, channel: ch)
         }
     }
 }
