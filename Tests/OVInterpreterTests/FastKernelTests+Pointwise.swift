@@ -41,6 +41,25 @@ struct FastSIMDKernelTests {
         }
     }
 
+    /// Small planes with eight or more channels take the channel-interleaved kernel (eight
+    /// channels per SIMD8 lane group; the channels past the last full block plane by plane): every
+    /// output bit-identical to the reference kernel (same tap order, separate multiply and add).
+    @Test(arguments: [
+        ([2, 20, 10, 10], [20, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),
+        ([1, 16, 9, 9], [16, 1, 1, 3, 3], FastKernelTests.convAttrs("2,2", "1,1", dil: "1,1")),
+        ([1, 8, 6, 6], [8, 1, 1, 3, 3], FastKernelTests.convAttrs("1,1", "2,2", dil: "2,2")),
+        ([1, 11, 3, 3], [11, 1, 1, 3, 3], FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")),
+        ([1, 24, 7, 12], [24, 1, 1, 3, 5], FastKernelTests.convAttrs("1,2", "0,1", "2,2", dil: "1,1")),
+        ([1, 9, 12], [9, 1, 1, 3], FastKernelTests.convAttrs("1", "1", dil: "1")),
+        ([1, 64, 5, 5], [64, 1, 1, 5, 5], FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1")),   // split across threads
+    ])
+    func depthwiseChannelBlocks(_ x: [Int], _ w: [Int], _ attrs: [String: String]) throws {
+        let wt = random(w, 16, 1)
+        try differential("simd.depthwise", [random(x, 17, 1)], 0, 0, #_sourceLocation) { g, p in
+            g.op("GroupConvolution", [p[0], g.constant(wt)], attrs, version: "opset1", name: "target")
+        }
+    }
+
     @Test(arguments: ["Add", "Subtract", "Multiply", "Divide", "Maximum", "Minimum"], [
         ([2, 3, 4, 5], [2, 3, 4, 5]),
         ([2, 3, 4, 5], [1, 3, 1, 1]),   // per channel

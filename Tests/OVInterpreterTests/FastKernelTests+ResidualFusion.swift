@@ -61,6 +61,8 @@ struct ResidualFusionTests {
         // Depthwise 5x5 and 3x3 (rows with 32/16/8-column passes and a tail shorter than 8).
         ([1, 6, 13, 43], [6, 1, 1, 5, 5], true, FastKernelTests.convAttrs("1,1", "2,2", dil: "1,1"), [1, 6, 13, 43]),
         ([2, 5, 7, 7], [5, 1, 1, 3, 3], true, FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"), [2, 5, 7, 7]),
+        // Depthwise on small planes with more than eight channels (channel-interleaved blocks + the rest plane by plane).
+        ([2, 12, 5, 7], [12, 1, 1, 3, 3], true, FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"), [2, 12, 5, 7]),
         // 1x1 on SmallGemm: rows not a multiple of 4, columns not a multiple of 8 (overlapping last panel).
         ([1, 18, 10, 11], [18, 18, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 18, 10, 11]),
         ([1, 16, 48, 48], [16, 16, 1, 1], false, FastKernelTests.convAttrs("1,1", "0,0", dil: "1,1"), [1, 16, 48, 48]),

@@ -34,6 +34,10 @@ final class DepthwiseConvKernel: EpilogueConvolution {
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext, epilogue: ConvEpilogue?) throws {
         let x = inputs[0], w = inputs[1]
         let g = ConvShape(x: x.shape, w: w.shape, y: outputs[0].shape, grouped: true, window: reference.window)
+        if ChannelBlockDepthwise.takes(g) {
+            try ChannelBlockDepthwise(g).run(x, w, &outputs[0], ctx, epilogue: epilogue)
+            return
+        }
         let plan = DepthwisePlan(g)
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let yp = outputs[0].pointer(Float.self)
@@ -229,4 +233,101 @@ struct DepthwisePlan {
 
 @inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// Depthwise convolution of small planes (outputs at most 12 wide: MobileNet/EfficientNet stages at
+/// 10x10 and below, face_landmark's 6x6 and 3x3), eight channels at a time: the eight input planes
+/// are interleaved into one zero-padded buffer (`[row][column][8 channels]`), so each tap of an
+/// output pixel is one SIMD8 load across channels times the eight channels' weights — no lanes wasted
+/// on short rows and no row loop overhead per plane. Every channel's sum runs over the taps in the
+/// reference's order with separate multiply and add, as ``DepthwisePlan/convolve``, so results are
+/// bit-identical; the epilogue (bias, PReLU, residual, FakeQuantize, activations) then runs per
+/// channel plane. Channels past the last block of eight take the plane-by-plane kernel.
+struct ChannelBlockDepthwise {
+    let g: ConvShape
+    /// Padded rows and columns every output reads.
+    let rows: Int, cols: Int
+
+    static func takes(_ g: ConvShape) -> Bool {
+        g.d == 1 && g.kd == 1 && g.ow <= 12 && g.groups >= 8 && g.inPerGroup == 1 && g.outPerGroup == 1
+    }
+
+    init(_ g: ConvShape) {
+        self.g = g
+        rows = (g.oh - 1) * g.sh + (g.kh - 1) * g.dh + 1
+        cols = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1
+    }
+
+    func run(_ x: Tensor, _ w: Tensor, _ y: inout Tensor, _ ctx: ExecutionContext, epilogue: ConvEpilogue?) throws {
+        let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
+        let yp = y.pointer(Float.self)
+        let blocks = g.groups / 8, rest = g.groups - blocks * 8
+        let taps = g.kh * g.kw, pixels = g.oh * g.ow, inPlane = g.h * g.w
+        let bufFloats = rows * cols * 8, outFloats = pixels * 8
+        let units = g.batch * blocks
+        let t = Swift.min(ctx.options.threads, Swift.max(1, units * pixels * taps * 8 / 100_000), Swift.max(1, units))
+        let perWorker = bufFloats + outFloats + taps * 8
+        let scratch = ctx.scratch(slot: 1, byteCount: t * perWorker * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
+        // Tap offsets (in floats) from an output pixel's window origin in the interleaved buffer.
+        var offsets: [Int] = []
+        for ki in 0..<g.kh { for kj in 0..<g.kw { offsets.append((ki * g.dh * cols + kj * g.dw) * 8) } }
+        offsets.withUnsafeBufferPointer { offsets in
+            parallelFor(t, threads: t) { worker in
+                let buf = scratch + worker * perWorker, out = buf + bufFloats, wv = out + outFloats
+                // The padding is never written by the interior copies: zero once per worker and run.
+                buf.update(repeating: 0, count: bufFloats)
+                for u in (units * worker / t)..<(units * (worker + 1) / t) {
+                    let n = u / blocks, c0 = (u % blocks) * 8
+                    let xb = xp + (n * g.groups + c0) * inPlane
+                    // Interleave: padded (r, c) holds input (r - ph, c - pw), channel lane l.
+                    let r0 = Swift.max(0, g.ph), r1 = Swift.min(rows, g.h + g.ph)
+                    let cA = Swift.max(0, g.pw), cB = Swift.min(cols, g.w + g.pw)
+                    if r0 < r1 && cA < cB {
+                        for r in r0..<r1 {
+                            let src = xb + (r - g.ph) * g.w - g.pw, dst = buf + r * cols * 8
+                            for c in cA..<cB {
+                                let v = SIMD8<Float>(src[c], src[c + inPlane], src[c + 2 * inPlane], src[c + 3 * inPlane],
+                                                     src[c + 4 * inPlane], src[c + 5 * inPlane], src[c + 6 * inPlane],
+                                                     src[c + 7 * inPlane])
+                                store8(v, dst + c * 8)
+                            }
+                        }
+                    }
+                    for k in 0..<taps {
+                        for l in 0..<8 { wv[k * 8 + l] = wp[(c0 + l) * taps + k] }
+                    }
+                    for r in 0..<g.oh {
+                        let rowBase = buf + r * g.sh * cols * 8
+                        for o in 0..<g.ow {
+                            let p = rowBase + o * g.sw * 8
+                            var a = SIMD8<Float>()
+                            for k in 0..<taps { a += load8(wv + k * 8) * load8(p + offsets[k]) }
+                            store8(a, out + (r * g.ow + o) * 8)
+                        }
+                    }
+                    // De-interleave into the eight output planes, then each plane's epilogue.
+                    for l in 0..<8 {
+                        let plane = yp + (n * g.groups + c0 + l) * pixels
+                        for i in 0..<pixels { plane[i] = out[i * 8 + l] }
+                        epilogue?.apply(plane, count: pixels, channel: c0 + l)
+                    }
+                }
+            }
+        }
+        if rest > 0 {
+            // The last channels plane by plane.
+            let plan = DepthwisePlan(g)
+            let pbuf = ctx.scratch(slot: 2, byteCount: plan.scratchFloats * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
+            pbuf.update(repeating: 0, count: plan.scratchFloats)
+            plan.offsets.withUnsafeBufferPointer { offs in
+                for n in 0..<g.batch {
+                    for c in (blocks * 8)..<g.groups {
+                        let p = n * g.groups + c
+                        plan.copyInterior(xp + p * inPlane, into: pbuf)
+                        plan.convolve(pbuf, wp + c * taps, yp + p * pixels, offs, epilogue, channel: c)
+                    }
+                }
+            }
+        }
+    }
 }
