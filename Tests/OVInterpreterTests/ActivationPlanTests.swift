@@ -136,9 +136,12 @@ struct ArenaResidencyTests {
         let fast = try CompiledModel(graph: graph)
         #expect(fast.fusedConvolutions["conv"] == "Add+PReLU")
         let bytes = 8 * 20 * 20 * 4
-        // Live at the convolution: its input (pre) and the fused result (prelu's slot); conv's and
-        // add's outputs are never produced by a fused run. Before: 3 x bytes.
-        #expect(fast.activationMemory.arenaBytes == 2 * bytes)
+        // Live at the convolution: its input (pre), the fused result (prelu's slot) and the
+        // depthwise kernel's padded plane (22 x 22 + a SIMD8 tail per row: 22 x 26 floats); conv's
+        // and add's outputs are never produced by a fused run. Before: 3 x bytes.
+        let scratch = fast.scratchRegions.compactMap { $0?.bytes }
+        #expect(scratch == [ExecutionContext.aligned(22 * 26 * 4)])
+        #expect(fast.activationMemory.arenaBytes == 2 * bytes + scratch[0])
         for name in ["conv", "add"] {
             let o = fast.observable(node: name)!
             #expect(fast.plan.offsets[o.slot] == -1, "\(name) has no arena offset")
@@ -212,4 +215,119 @@ struct ArenaResidencyTests {
         #expect(Self.residentKB(ofMappingAt: base) ?? Int.max < file.byteCount / 1024 / 2)
     }
     #endif
+}
+
+/// The planner's orders, and kernel scratch planned into the arena for its step only.
+@Suite("Activation arena: placement orders and kernel scratch")
+struct ArenaScratchTests {
+    /// Greedy by size alone leaves a hole here (arena 8 units for a peak of 6): the 4-unit tensor
+    /// and the 3-unit one share offset 0, which pushes the 2-unit tensor live with both past them.
+    /// Ordering by lifetime (or by the busiest step a tensor spans) reaches the lower bound.
+    @Test("another order reaches the lower bound where greedy by size does not")
+    func ordersReachTheLowerBound() {
+        let u = ActivationPlan.alignment
+        let items: [ActivationPlan.Item] = [.init(slot: 0, bytes: 2 * u, first: 1, last: 3), .init(slot: 1, bytes: 4 * u, first: 0, last: 1),
+                                            .init(slot: 2, bytes: 3 * u, first: 4, last: 5), .init(slot: 3, bytes: 2 * u, first: 3, last: 4)]
+        let bySize = items.indices.sorted { items[$0].bytes != items[$1].bytes ? items[$0].bytes > items[$1].bytes : items[$0].first < items[$1].first }
+        #expect(ActivationPlan.place(items, order: bySize).arena == 8 * u)
+        let plan = ActivationPlan(slotCount: 4, items: items)
+        #expect(plan.peakLiveBytes == 6 * u)
+        #expect(plan.arenaBytes == 6 * u)
+        #expect(plan.overlaps().isEmpty)
+    }
+
+    /// x → 3x3 conv 32→16 (packed GEMM, padded planes in bands) → Relu → depthwise 3x3 (padded
+    /// plane) → 3x3 conv 16→6 (im2col + SmallGemm) → 2x2/2 deconvolution (sgemm tile) → result.
+    static func scratchModel() -> Graph {
+        let g = GraphBuilder()
+        let r = { (shape: [Int], seed: UInt64, scale: Float) in FastKernelTests.random(shape, seed: seed, scale: scale) }
+        let a = FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1")
+        let x = g.parameter("x", .f32, [1, 32, 48, 40])
+        var h = g.op("Convolution", [x, g.constant(r([16, 32, 3, 3], 70, 0.06))], a, version: "opset1", name: "packed")
+        h = g.op("Relu", [h], [:], version: "opset1", name: "relu")
+        h = g.op("GroupConvolution", [h, g.constant(r([16, 1, 1, 3, 3], 71, 0.3))], a, version: "opset1", name: "depthwise")
+        h = g.op("Convolution", [h, g.constant(r([6, 16, 3, 3], 72, 0.08))], FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"),
+                 version: "opset1", name: "small")
+        h = g.op("ConvolutionBackpropData", [h, g.constant(r([6, 4, 2, 2], 73, 0.3))], FastKernelTests.convAttrs("2,2", "0,0", dil: "1,1"),
+                 version: "opset1", name: "deconv")
+        g.result(h)
+        return g.graph
+    }
+
+    @Test("kernel scratch lives in the arena, never over a live tensor, and outputs are unchanged")
+    func scratchInArena() throws {
+        let graph = Self.scratchModel()
+        let input = FastKernelTests.random([1, 32, 48, 40], seed: 74, scale: 1)
+        let want = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: true)).infer([input])[0]
+        for threads in [1, 3] {
+            let model = try CompiledModel(graph: graph, options: CompileOptions(threads: threads))
+            #expect(model.kernelNamesByNode["packed"] == "blas.conv" && model.kernelNamesByNode["deconv"] == "blas.deconv")
+            #expect(model.plan.overlaps().isEmpty)
+            let withScratch = model.steps.indices.filter { model.scratchRegions[$0] != nil }.map { model.steps[$0].node.name }
+            #expect(Set(withScratch) == ["packed", "depthwise", "small", "deconv"], "\(withScratch)")
+            for _ in 0..<2 {
+                let got = try model.infer([input])[0]
+                PackedConvGemmTests.expectClose(got.floatValues(), want.floatValues(), "threads \(threads)")
+            }
+            #expect(model.runContext.regionMisses == 0)
+            #expect(model.runContext.keptScratchBytes == 0, "scratch outside the arena: \(model.runContext.keptScratchBytes) bytes")
+            // The scratch shares the arena: the arena grew by less than the scratch's total.
+            let scratch = model.scratchRegions.compactMap { $0?.bytes }.reduce(0, +)
+            let tensors = ActivationPlan(slotCount: model.slotCount, items: model.plan.items.filter { $0.slot < model.slotCount })
+            #expect(model.plan.arenaBytes < tensors.arenaBytes + scratch)
+        }
+    }
+
+    /// Small mapped constants that kernels read are owned copies (same bytes) unless a large weight
+    /// read in place shares their 64 KiB fault-around window, so after a run the mapping holds only
+    /// the windows of the weights read in place.
+    @Test("small constants are copied when compiling and the mapping stays out of memory")
+    func smallConstantsCopied() throws {
+        let path = Fixtures.path("models/face_landmark/face_landmark.xml")
+        let model = try CompiledModel(graph: IRReader.read(xmlPath: path))
+        let files = model.graph.nodes.compactMap { $0.constant?.buffer.mappedWeights }
+        let file = try #require(files.first)
+        let base = try #require(file.base)
+        let fresh = try IRReader.read(xmlPath: path)
+        let window = CompiledModel.faultAroundBytes
+        func span(_ c: Tensor) -> Range<Int> {
+            let a = Int(bitPattern: c.buffer.bytes)
+            return (a / window * window)..<((a + c.buffer.byteCount + window - 1) / window * window)
+        }
+        var copied = 0, smallInPlace: [Range<Int>] = [], largeInPlace: [Range<Int>] = []
+        for step in model.steps {
+            for (k, s) in step.inputSlots.enumerated() {
+                guard let c = model.constants[s], let src = step.node.inputs[k].source, src.node.type == "Const" else { continue }
+                if c.buffer.mappedWeights != nil {
+                    if c.buffer.byteCount < CompiledModel.smallConstantBytes { smallInPlace.append(span(c)) } else { largeInPlace.append(span(c)) }
+                } else if model.prepacked[s] == nil {
+                    copied += 1
+                    let originalNode = fresh.node(named: src.node.name)
+                    let original = try #require(originalNode?.constant)
+                    #expect(c.buffer.byteCount == original.buffer.byteCount)
+                    #expect(memcmp(c.buffer.bytes, original.buffer.bytes, c.buffer.byteCount) == 0, "\(src.node.name)")
+                }
+            }
+        }
+        #expect(copied > 20)   // biases, PReLU slopes, depthwise weights
+        for w in smallInPlace { #expect(largeInPlace.contains { $0.overlaps(w) }, "a small constant left mapped alone in its window") }
+        _ = try model.infer([FastKernelTests.random([1, 192, 192, 3], seed: 76, scale: 1)])
+        let windows = Set(largeInPlace.flatMap { stride(from: $0.lowerBound, to: $0.upperBound, by: window) })
+        let residentKB = ArenaResidencyTests.residentKB(ofMappingAt: base)
+        let resident = try #require(residentKB)
+        #expect(resident * 1024 <= windows.count * window, "resident \(resident) KiB, windows of in-place weights \(windows.count * window / 1024) KiB")
+    }
+
+    /// A real model: every scratch request of its kernels is served from its step's region.
+    @Test("face_landmark's kernels take their scratch from the arena")
+    func faceLandmarkScratch() throws {
+        let graph = try IRReader.read(xmlPath: Fixtures.path("models/face_landmark/face_landmark.xml"))
+        let model = try CompiledModel(graph: graph)
+        #expect(model.plan.overlaps().isEmpty)
+        #expect(model.scratchRegions.contains { $0 != nil })
+        _ = try model.infer([FastKernelTests.random([1, 192, 192, 3], seed: 75, scale: 1)])
+        #expect(model.runContext.regionMisses == 0)
+        #expect(model.runContext.keptScratchBytes == 0)
+        #expect(model.plan.arenaBytes == model.plan.peakLiveBytes)
+    }
 }

@@ -184,11 +184,38 @@ struct PackedConvGemmTests {
         Geometry(x: [1, 40, 2, 1], w: [33, 40, 1, 1], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [0, 0], padsEnd: [0, 0]),
     ]
 
+    /// Planes larger than one band of padded rows (``PackedConvGemm/bandBytes``): stride 1, stride
+    /// 2 (four phases), dilation 2, a 5x7 kernel, two groups and two images.
+    static let bandGeometries: [Geometry] = [
+        Geometry(x: [1, 40, 60, 36], w: [8, 40, 3, 3], grouped: false, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+        Geometry(x: [1, 36, 61, 45], w: [6, 36, 3, 3], grouped: false, strides: [2, 2], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [0, 1]),
+        Geometry(x: [1, 32, 50, 40], w: [5, 32, 3, 3], grouped: false, strides: [1, 1], dilations: [2, 2], padsBegin: [2, 2], padsEnd: [2, 2]),
+        Geometry(x: [1, 48, 47, 52], w: [4, 48, 5, 7], grouped: false, strides: [1, 2], dilations: [1, 1], padsBegin: [2, 3], padsEnd: [2, 3]),
+        Geometry(x: [2, 128, 40, 30], w: [2, 3, 64, 3, 3], grouped: true, strides: [1, 1], dilations: [1, 1], padsBegin: [1, 1], padsEnd: [1, 1]),
+    ]
+
+    @Test("large planes are filled in several bands", arguments: bandGeometries)
+    func largePlanesTakeSeveralBands(_ c: Geometry) throws {
+        var attrs = Attributes()
+        for (key, v) in c.attrs { attrs[key] = v }
+        let yShape = try CompiledModel(graph: Self.graph(c, weights: random(c.w, 1, 1)), options: CompileOptions(referenceKernelsOnly: true))
+            .infer([random(c.x, 2, 1)])[0].shape
+        let g = ConvShape(x: c.x, w: c.w, y: yShape, grouped: c.grouped, window: try SpatialWindow(attrs))
+        let whole = PackedConvGemm.Layout(g, threads: 1, bandBytes: Int.max), banded = PackedConvGemm.Layout(g, threads: 1)
+        #expect(whole.src.bandRows == whole.src.gridHeight)
+        #expect(banded.src.bandRows < banded.src.gridHeight / 2, "band \(banded.src.bandRows) of \(banded.src.gridHeight) rows")
+        #expect(banded.src.planeFloats < whole.src.planeFloats / 2)
+        // Every column block's rows fit in a band, and the blocks' rows cover the grid.
+        for cb in 0..<banded.colBlocks { #expect(banded.gridRows(cb..<(cb + 1)).count <= banded.src.bandRows) }
+        #expect(banded.gridRows(0..<banded.colBlocks) == 0..<banded.src.gridHeight)
+    }
+
     /// The kernel's arithmetic, whatever the tile and panel: each output is one chain of fused
     /// multiply-adds over K in increasing order from 0 (padding taps included as zeros), then
     /// `+ bias` and PReLU — compared bit for bit with that chain computed naively (so changing the
     /// blocking keeps outputs bit-identical), on 1 and 3 threads.
-    @Test(arguments: panelEdgeGeometries + Array(randomGeometries.prefix(16)) + geometries3D + Array(randomGeometries3D.prefix(12)))
+    @Test(arguments: panelEdgeGeometries + bandGeometries + Array(randomGeometries.prefix(16)) + geometries3D
+                     + Array(randomGeometries3D.prefix(12)))
     func kernelIsOneFMAChainPerOutput(_ c: Geometry) throws {
         var attrs = Attributes()
         for (key, v) in c.attrs { attrs[key] = v }
@@ -241,18 +268,19 @@ struct PackedConvGemmTests {
         packed.withUnsafeMutableBufferPointer { p in
             PackedConvGemm.packWeights(wt.pointer(Float.self), groups: g.groups, m: m, k: k, into: p.baseAddress!)
         }
-        for threads in [1, 3] {
-            for fused in [false, true] {
-                let out = Tensor(zeros: .f32, shape: yShape)
-                packed.withUnsafeBufferPointer { p in
-                    PackedConvGemm.run(g: g, x: input.pointer(Float.self), packed: p.baseAddress!, y: out.pointer(Float.self),
-                                       epilogue: fused ? ConvEpilogue(bias: bias, slope: slope, slopeStride: 1) : nil,
-                                       threads: threads, ctx: ExecutionContext(options: CompileOptions(threads: threads)))
-                }
-                let want = fused ? fusedWant : plain
-                let differ = zip(out.floatValues(), want).filter { $0.bitPattern != $1.bitPattern }.count
-                #expect(differ == 0, "threads \(threads) fused \(fused): \(differ) of \(want.count) outputs differ from the FMA chain")
+        // Padded rows in bands of the default size, of one column block (1 byte asked), and whole.
+        for (threads, fused, band) in [(1, false, PackedConvGemm.bandBytes), (1, true, PackedConvGemm.bandBytes),
+                                       (3, false, PackedConvGemm.bandBytes), (3, true, PackedConvGemm.bandBytes),
+                                       (1, true, 1), (3, false, 1), (1, false, Int.max), (3, true, Int.max)] {
+            let out = Tensor(zeros: .f32, shape: yShape)
+            packed.withUnsafeBufferPointer { p in
+                PackedConvGemm.run(g: g, x: input.pointer(Float.self), packed: p.baseAddress!, y: out.pointer(Float.self),
+                                   epilogue: fused ? ConvEpilogue(bias: bias, slope: slope, slopeStride: 1) : nil,
+                                   threads: threads, ctx: ExecutionContext(options: CompileOptions(threads: threads)), bandBytes: band)
             }
+            let want = fused ? fusedWant : plain
+            let differ = zip(out.floatValues(), want).filter { $0.bitPattern != $1.bitPattern }.count
+            #expect(differ == 0, "threads \(threads) fused \(fused) band \(band): \(differ) of \(want.count) outputs differ from the FMA chain")
         }
     }
 

@@ -35,8 +35,10 @@ public final class CompiledModel: @unchecked Sendable {
     let resultSlots: [Int]
     /// For each slot, the index of the last step that reads it (Int.max for model outputs).
     let lastUse: [Int]
-    /// Arena offsets of intermediate tensors.
+    /// Arena offsets of intermediate tensors (by slot) and of kernel scratch (by `slotCount` + step).
     let plan: ActivationPlan
+    /// Each step's scratch region in the arena (offset, bytes), nil for steps without one.
+    let scratchRegions: [(offset: Int, bytes: Int)?]
     /// What the activations need (arena, peak live bytes, largest tensors).
     public let activationMemory: ActivationMemory
     /// Convolution + bias Add (+ residual Add) (+ activation) chains by the convolution's step index (fast kernels only).
@@ -180,13 +182,6 @@ public final class CompiledModel: @unchecked Sendable {
         for (i, step) in steps.enumerated() { for s in step.inputSlots { lastUse[s] = i } }
         for s in resultSlots { lastUse[s] = Int.max }
 
-        var fusions: [Int: ConvFusion] = [:]
-        // The developer-only bf16 emulation rounds between steps, so it runs them unfused.
-        if fuse {
-            for i in steps.indices {
-                if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse, infos: infos) { fusions[i] = f }
-            }
-        }
         var leanKernels: [Int: (kernel: any Kernel, skipped: [Int])] = [:]
         if !options.referenceKernelsOnly {
             for (i, step) in steps.enumerated() {
@@ -217,6 +212,47 @@ public final class CompiledModel: @unchecked Sendable {
                 prepacked[ws] = conv
             }
         }
+        // Small mapped constants that kernels read (biases, BatchNorm and PReLU parameters, small
+        // weights) get owned copies, so the mapping can leave memory after compiling: read in place,
+        // each would fault its whole 64 KiB fault-around window back in (Linux maps the page-cache
+        // pages of the aligned window around a read fault), i.e. the pages of neighbouring weights
+        // that were packed or folded into owned copies — weights held twice. A constant whose
+        // window a large weight read in place shares stays mapped: those pages come back anyway.
+        do {
+            let window = Self.faultAroundBytes
+            var inPlace: [(lo: Int, hi: Int)] = []   // windows of large mapped constants read in place
+            var small: Set<Int> = []
+            for step in steps {
+                for s in step.inputSlots {
+                    guard let c = constants[s], c.buffer.mappedWeights != nil else { continue }
+                    if c.buffer.byteCount < Self.smallConstantBytes {
+                        small.insert(s)
+                    } else {
+                        let a = Int(bitPattern: c.buffer.bytes)
+                        inPlace.append((a / window * window, (a + c.buffer.byteCount + window - 1) / window * window))
+                    }
+                }
+            }
+            for s in small.sorted() {
+                let c = constants[s]!
+                let a = Int(bitPattern: c.buffer.bytes)
+                let lo = a / window * window, hi = (a + c.buffer.byteCount + window - 1) / window * window
+                if inPlace.contains(where: { $0.lo < hi && lo < $0.hi }) { continue }
+                let b = TensorBuffer(uninitializedByteCount: c.buffer.byteCount)
+                b.bytes.copyMemory(from: c.buffer.bytes, byteCount: c.buffer.byteCount)
+                let owned = Tensor(elementType: c.elementType, shape: c.shape, buffer: b)
+                constants[s] = owned
+                infos[s].value = owned
+            }
+        }
+        // (After packing and copying: fused epilogues hold the constants they read.)
+        var fusions: [Int: ConvFusion] = [:]
+        // The developer-only bf16 emulation rounds between steps, so it runs them unfused.
+        if fuse {
+            for i in steps.indices {
+                if let f = ConvFusion.find(at: i, steps: steps, constants: constants, lastUse: lastUse, infos: infos) { fusions[i] = f }
+            }
+        }
         // A fused chain writes its last step's output while the convolution runs: that tensor is
         // live from the convolution's step on, so it never shares bytes with the convolution's inputs.
         var bornAt: [Int: Int] = [:]
@@ -238,12 +274,27 @@ public final class CompiledModel: @unchecked Sendable {
                 items.append(.init(slot: s, bytes: ActivationPlan.aligned(bytes), first: first, last: max(i, lastUse[s])))
             }
         }
-        let plan = ActivationPlan(slotCount: infos.count, items: items)
+        // Kernel scratch (padded planes, im2col tiles, packed column blocks) lives in the arena for
+        // its step only, in the gaps the step's live tensors leave: item `infos.count + i` is step
+        // i's. A fused chain runs its convolution's kernel at the convolution's step.
+        var scratchBytes = Array(repeating: 0, count: steps.count)
+        if !options.referenceKernelsOnly {
+            for (i, step) in steps.enumerated() {
+                guard let outInfos = step.staticInfos, !step.kernel.allocatesOutputs,
+                      step.inputSlots.allSatisfy({ infos[$0].shape.isStatic }) else { continue }
+                let bytes = step.kernel.scratchBytes(step.inputSlots.map { infos[$0] }, outInfos, options)
+                guard bytes > 0 else { continue }
+                scratchBytes[i] = ActivationPlan.aligned(bytes)
+                items.append(.init(slot: infos.count + i, bytes: scratchBytes[i], first: i, last: i))
+            }
+        }
+        let plan = ActivationPlan(slotCount: infos.count + steps.count, items: items)
         var readConstants: [ObjectIdentifier: Int] = [:]
         for step in steps {
             for s in step.inputSlots { if let c = constants[s] { readConstants[ObjectIdentifier(c.buffer)] = c.buffer.byteCount } }
         }
         self.plan = plan
+        self.scratchRegions = scratchBytes.enumerated().map { (i, b) in b > 0 ? (plan.offsets[infos.count + i], b) : nil }
         self.activationMemory = ActivationMemory(arenaBytes: plan.arenaBytes, peakLiveBytes: plan.peakLiveBytes,
                                                  largestActivationBytes: Array(activationSizes.sorted(by: >).prefix(2)),
                                                  constantBytes: readConstants.values.reduce(0, +))
@@ -288,6 +339,11 @@ public final class CompiledModel: @unchecked Sendable {
     deinit {
         arena?.deallocate()
     }
+
+    /// Mapped constants smaller than this that kernels read are copied when compiling.
+    static let smallConstantBytes = 64 * 1024
+    /// Linux's fault-around window for file mappings (`fault_around_bytes`, 64 KiB by default).
+    static let faultAroundBytes = 64 * 1024
 
     /// The slot of a node's output, for observers.
     public func observable(node name: String, output: Int = 0) -> ObservedOutput? {

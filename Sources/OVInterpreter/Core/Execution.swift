@@ -115,6 +115,8 @@ extension CompiledModel {
                 outs.removeAll(keepingCapacity: true)
                 for (k, s) in step.outputSlots.enumerated() { outs.append(planned(slot: s, infos[k])) }
                 do {
+                    beginScratch(i, ctx)
+                    defer { ctx.endStep() }
                     try kernel.run(ins, &outs, ctx)
                 } catch let e as OVIRError {
                     throw e.location == nil ? OVIRError(file: e.file, location: step.node.label, e.message) : e
@@ -158,6 +160,8 @@ extension CompiledModel {
         var outs = [planned(slot: f.outputSlot, f.outputInfo)]
         let epilogue = f.residualSlot == nil ? f.epilogue : f.epilogue.bound(residual: slots[f.residualSlot!]!, output: outs[0])
         do {
+            beginScratch(i, ctx)
+            defer { ctx.endStep() }
             try (step.kernel as! EpilogueConvolution).run(ins, &outs, ctx, epilogue: epilogue)
         } catch let e as OVIRError {
             throw e.location == nil ? OVIRError(file: e.file, location: step.node.label, e.message) : e
@@ -178,6 +182,11 @@ extension CompiledModel {
             }
         }
         if lastUse[f.outputSlot] < 0 { release(&slots[f.outputSlot], slot: f.outputSlot) }
+    }
+
+    /// Points `ctx`'s scratch at step `i`'s arena region, if it has one.
+    private func beginScratch(_ i: Int, _ ctx: ExecutionContext) {
+        if let r = scratchRegions[i], let arena { ctx.beginStep(region: arena + r.offset, bytes: r.bytes) }
     }
 
     /// The output tensor of a step: a view of the slot's arena region, or fresh memory for a slot

@@ -44,11 +44,17 @@ public protocol Kernel: AnyObject {
     /// Whether outputs are allocated by `run` itself (data-dependent shapes such as NonZero, Unique,
     /// Loop). Then `outputs` arrives empty and `run` appends one tensor per output.
     var allocatesOutputs: Bool { get }
+    /// Bytes of ``ExecutionContext/scratch(slot:byteCount:)`` that `run` asks for with these static
+    /// input and output infos and `options` (0: none, or not known in advance): the sum of its
+    /// requests in the order made, each rounded up to ``ExecutionContext/scratchAlignment``. The
+    /// compiled model plans that much of the activation arena for the step's duration.
+    func scratchBytes(_ inputs: [ValueInfo], _ outputs: [ValueInfo], _ options: CompileOptions) -> Int
 }
 
 extension Kernel {
     public var kernelName: String { "ref" }
     public var allocatesOutputs: Bool { false }
+    public func scratchBytes(_ inputs: [ValueInfo], _ outputs: [ValueInfo], _ options: CompileOptions) -> Int { 0 }
 }
 
 /// A kernel that can leave some of its outputs uncomputed. Compiling asks it for such a variant
@@ -60,19 +66,63 @@ protocol OutputSkippingKernel: Kernel {
 }
 
 /// Per-run state handed to kernels: options and reusable scratch memory.
+///
+/// Scratch comes from the step's region of the activation arena when the compiled model planned
+/// one (``Kernel/scratchBytes(_:_:_:)``: live only while the step runs, so it shares bytes with
+/// tensors of other steps), else from buffers kept per slot across steps and runs.
 public final class ExecutionContext: @unchecked Sendable {
     public let options: CompileOptions
     private var scratch: [Int: TensorBuffer] = [:]
+    /// The running step's arena region and what of it is handed out, by slot.
+    private var region: UnsafeMutableRawPointer?
+    private var regionBytes = 0, regionUsed = 0
+    private var regionSlots: [(slot: Int, pointer: UnsafeMutableRawPointer, bytes: Int)] = []
+    /// Requests served from kept buffers while a step region was set: a kernel asked for more than
+    /// its ``Kernel/scratchBytes(_:_:_:)`` (tests check this stays 0).
+    package private(set) var regionMisses = 0
+
+    public static let scratchAlignment = 64
 
     public init(options: CompileOptions) { self.options = options }
+
+    /// Bytes of the buffers kept per slot (scratch not planned into the arena).
+    package var keptScratchBytes: Int { scratch.values.reduce(0) { $0 + $1.byteCount } }
+
+    /// Rounds a scratch request up to ``scratchAlignment``.
+    public static func aligned(_ bytes: Int) -> Int { (Swift.max(bytes, 1) + scratchAlignment - 1) / scratchAlignment * scratchAlignment }
 
     /// A scratch buffer of at least `byteCount` bytes, reused across calls with the same `slot`
     /// (contents are not preserved between calls).
     public func scratch(slot: Int = 0, byteCount: Int) -> UnsafeMutableRawPointer {
+        if let region {
+            if let r = regionSlots.first(where: { $0.slot == slot }), r.bytes >= byteCount { return r.pointer }
+            let a = Self.aligned(byteCount)
+            if regionUsed + a <= regionBytes {
+                let p = region + regionUsed
+                regionUsed += a
+                regionSlots.append((slot, p, a))
+                return p
+            }
+            regionMisses += 1
+        }
         if let b = scratch[slot], b.byteCount >= byteCount { return b.bytes }
         let b = TensorBuffer(uninitializedByteCount: byteCount)
         scratch[slot] = b
         return b.bytes
+    }
+
+    /// Serves the next step's scratch requests from `bytes` bytes at `pointer` (64-byte aligned)
+    /// until ``endStep()``.
+    func beginStep(region pointer: UnsafeMutableRawPointer, bytes: Int) {
+        region = pointer
+        regionBytes = bytes
+        regionUsed = 0
+        regionSlots.removeAll(keepingCapacity: true)
+    }
+
+    func endStep() {
+        region = nil
+        regionSlots.removeAll(keepingCapacity: true)
     }
 }
 

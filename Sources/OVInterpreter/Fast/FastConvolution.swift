@@ -69,6 +69,36 @@ final class GemmConvolutionKernel: EpilogueConvolution {
     /// Epilogues reach ``SmallGemm`` (in registers) or ``ConvEpilogue/apply(_:count:channel:)`` (after sgemm).
     var supportsResidualEpilogue: Bool { true }
 
+    /// im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the
+    /// scratch stays small and the tile is still in cache when sgemm reads it. With few input taps
+    /// (``SmallGemm``) the tile is sized for L1/L2 instead (~16K floats).
+    static func im2colTiling(_ g: ConvShape, threads: Int) -> (small: Bool, tile: Int, workers: Int) {
+        let kdim = g.inPerGroup * g.taps, ncols = g.outPixels
+        let small = SmallGemm.claims(m: g.outPerGroup, n: ncols, k: kdim)
+        let tile = small ? Swift.min(ncols, Swift.max(48, (16_384 / Swift.max(kdim, 1)) / 48 * 48))
+                         : Swift.min(ncols, Swift.max(64, (262_144 / Swift.max(kdim, 1)) / 16 * 16))
+        let workers = g.isPointwise ? 1 : Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 2_000_000))
+        return (small, tile, workers)
+    }
+
+    /// `run`'s scratch: run-time weights packed for ``PackedConvGemm`` (slot 4), then its column
+    /// blocks and padded planes; or the im2col tiles.
+    func scratchBytes(_ inputs: [ValueInfo], _ outputs: [ValueInfo], _ options: CompileOptions) -> Int {
+        guard inputs.count == 2, let xs = inputs[0].shape.staticShape, let ws = inputs[1].shape.staticShape,
+              let ys = outputs.first?.shape.staticShape, xs.count == ws.count, ys.count == xs.count else { return 0 }
+        let g = ConvShape(x: xs, w: ws, y: ys, grouped: reference.grouped, window: reference.window)
+        let kdim = g.inPerGroup * g.taps, ncols = g.outPixels
+        let f = MemoryLayout<Float>.stride
+        if PackedConvGemm.claims(m: g.outPerGroup, n: ncols, k: kdim, pointwise: g.isPointwise) {
+            let weights = inputs[1].value == nil
+                ? ExecutionContext.aligned(PackedConvGemm.packedCount(groups: g.groups, m: g.outPerGroup, k: kdim) * f) : 0
+            return weights + PackedConvGemm.Layout(g, threads: options.threads).scratchBytes
+        }
+        if g.isPointwise { return 0 }
+        let (_, tile, workers) = Self.im2colTiling(g, threads: options.threads)
+        return ExecutionContext.aligned(workers * kdim * tile * f)
+    }
+
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
@@ -96,13 +126,7 @@ final class GemmConvolutionKernel: EpilogueConvolution {
                                threads: threads, ctx: ctx)
             return
         }
-        // im2col runs in tiles of output columns (about 256K floats of scratch per worker), so the
-        // scratch stays small and the tile is still in cache when sgemm reads it.
-        // With few input taps (``SmallGemm``) the tile is sized for L1/L2 instead (~16K floats).
-        let small = SmallGemm.claims(m: g.outPerGroup, n: ncols, k: kdim)
-        let tile = small ? Swift.min(ncols, Swift.max(48, (16_384 / Swift.max(kdim, 1)) / 48 * 48))
-                         : Swift.min(ncols, Swift.max(64, (262_144 / Swift.max(kdim, 1)) / 16 * 16))
-        let workers = direct ? 1 : Swift.min(threads, Swift.max(1, g.outPerGroup * ncols * kdim / 2_000_000))
+        let (small, tile, workers) = Self.im2colTiling(g, threads: threads)
         let cols: UnsafeMutablePointer<Float>? = direct ? nil
             : ctx.scratch(slot: 0, byteCount: workers * kdim * tile * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         for n in 0..<g.batch {

@@ -27,6 +27,24 @@ final class GemmDeconvolutionKernel: Kernel {
 
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
+    /// Tiles of whole input rows (the last spatial dim), about 256K floats of cols each.
+    static func tileRows(m: Int, rowWidth: Int, rowCount: Int) -> Int {
+        Swift.min(rowCount, Swift.max(1, 262_144 / Swift.max(1, m * rowWidth)))
+    }
+
+    /// `run`'s scratch: one tile of `cols`.
+    func scratchBytes(_ inputs: [ValueInfo], _ outputs: [ValueInfo], _ options: CompileOptions) -> Int {
+        let r = reference.window.rank
+        guard let xs = inputs.first?.shape.staticShape, inputs.count >= 2, let ws = inputs[1].shape.staticShape,
+              xs.count == r + 2, ws.count >= r + 2 else { return 0 }
+        let outPerGroup = reference.grouped ? ws[2] : ws[1]
+        let inSp = Array(xs.suffix(r)), kPlane = ws.suffix(r).reduce(1, *)
+        let rowWidth = inSp.last ?? 1, rowCount = inSp.dropLast().reduce(1, *)
+        let m = outPerGroup * kPlane
+        return ExecutionContext.aligned(m * Self.tileRows(m: m, rowWidth: rowWidth, rowCount: rowCount) * rowWidth
+                                        * MemoryLayout<Float>.stride)
+    }
+
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
         let x = inputs[0], w = inputs[1]
         let r = reference.window.rank, grouped = reference.grouped
@@ -51,9 +69,8 @@ final class GemmDeconvolutionKernel: Kernel {
         }
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let m = outPerGroup * geo.kPlane
-        // Tiles of whole input rows (the last spatial dim), about 256K floats of cols each.
         let rowWidth = geo.input[2], rowCount = geo.input[0] * geo.input[1]
-        let tileRows = Swift.min(rowCount, Swift.max(1, 262_144 / Swift.max(1, m * rowWidth)))
+        let tileRows = Self.tileRows(m: m, rowWidth: rowWidth, rowCount: rowCount)
         let cols = ctx.scratch(slot: 0, byteCount: m * tileRows * rowWidth * MemoryLayout<Float>.stride)
             .assumingMemoryBound(to: Float.self)
         let threads = ctx.options.threads

@@ -25,6 +25,23 @@ final class DepthwiseConvKernel: EpilogueConvolution {
 
     var supportsResidualEpilogue: Bool { true }
 
+    /// Threads for a depthwise convolution: each needs its own padded plane.
+    static func workers(_ g: ConvShape, threads: Int) -> Int {
+        let planes = g.batch * g.groups
+        let work = planes * g.oh * g.ow * g.kh * g.kw
+        return Swift.min(threads, Swift.max(1, work / 100_000), planes)
+    }
+
+    /// `run`'s scratch: one padded plane per worker (or ``ChannelBlockDepthwise``'s buffers).
+    func scratchBytes(_ inputs: [ValueInfo], _ outputs: [ValueInfo], _ options: CompileOptions) -> Int {
+        guard inputs.count == 2, let xs = inputs[0].shape.staticShape, let ws = inputs[1].shape.staticShape,
+              let ys = outputs.first?.shape.staticShape, xs.count == ys.count else { return 0 }
+        let g = ConvShape(x: xs, w: ws, y: ys, grouped: true, window: reference.window)
+        if ChannelBlockDepthwise.takes(g) { return ChannelBlockDepthwise(g).scratchBytes(threads: options.threads) }
+        return ExecutionContext.aligned(Self.workers(g, threads: options.threads) * DepthwisePlan(g).scratchFloats
+                                        * MemoryLayout<Float>.stride)
+    }
+
     func infer(_ inputs: [ValueInfo]) throws -> [ValueInfo] { try reference.infer(inputs) }
 
     func run(_ inputs: [Tensor], _ outputs: inout [Tensor], _ ctx: ExecutionContext) throws {
@@ -42,8 +59,7 @@ final class DepthwiseConvKernel: EpilogueConvolution {
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let yp = outputs[0].pointer(Float.self)
         let planes = g.batch * g.groups
-        let work = outputs[0].count * g.kh * g.kw
-        let t = Swift.min(ctx.options.threads, Swift.max(1, work / 100_000), planes)
+        let t = Self.workers(g, threads: ctx.options.threads)
         let scratch = ctx.scratch(slot: 1, byteCount: t * plan.scratchFloats * MemoryLayout<Float>.stride)
             .assumingMemoryBound(to: Float.self)
         plan.offsets.withUnsafeBufferPointer { offsets in
@@ -258,6 +274,22 @@ struct ChannelBlockDepthwise {
         cols = (g.ow - 1) * g.sw + (g.kw - 1) * g.dw + 1
     }
 
+    /// Threads and floats of scratch per thread (interleaved padded input, interleaved outputs,
+    /// interleaved weights) for blocks of eight channels.
+    func workers(threads: Int) -> (count: Int, perWorker: Int) {
+        let units = g.batch * (g.groups / 8), taps = g.kh * g.kw, pixels = g.oh * g.ow
+        let t = Swift.min(threads, Swift.max(1, units * pixels * taps * 8 / 100_000), Swift.max(1, units))
+        return (t, rows * cols * 8 + pixels * 8 + taps * 8)
+    }
+
+    /// `run`'s scratch requests: the workers' buffers (slot 1), then one padded plane (slot 2) for
+    /// channels past the last block of eight.
+    func scratchBytes(threads: Int) -> Int {
+        let (t, perWorker) = workers(threads: threads)
+        let planes = g.groups % 8 > 0 ? ExecutionContext.aligned(DepthwisePlan(g).scratchFloats * MemoryLayout<Float>.stride) : 0
+        return ExecutionContext.aligned(t * perWorker * MemoryLayout<Float>.stride) + planes
+    }
+
     func run(_ x: Tensor, _ w: Tensor, _ y: inout Tensor, _ ctx: ExecutionContext, epilogue: ConvEpilogue?) throws {
         let xp = UnsafePointer(x.pointer(Float.self)), wp = UnsafePointer(w.pointer(Float.self))
         let yp = y.pointer(Float.self)
@@ -265,8 +297,7 @@ struct ChannelBlockDepthwise {
         let taps = g.kh * g.kw, pixels = g.oh * g.ow, inPlane = g.h * g.w
         let bufFloats = rows * cols * 8, outFloats = pixels * 8
         let units = g.batch * blocks
-        let t = Swift.min(ctx.options.threads, Swift.max(1, units * pixels * taps * 8 / 100_000), Swift.max(1, units))
-        let perWorker = bufFloats + outFloats + taps * 8
+        let (t, perWorker) = workers(threads: ctx.options.threads)
         let scratch = ctx.scratch(slot: 1, byteCount: t * perWorker * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self)
         // Tap offsets (in floats) from an output pixel's window origin in the interleaved buffer.
         var offsets: [Int] = []

@@ -60,18 +60,9 @@ final class FastInterpolateKernel: Kernel {
             y.update(from: src, count: outputs[0].count)
             return
         }
-        // Intermediate planes: the largest intermediate shape, two of them (ping-pong) when there
-        // are two or more intermediates (one for the usual two resampled axes).
-        shape = x.shape
-        var sizes: [Int] = []
-        for s in steps.dropLast() {
-            shape[s.axis] = s.out
-            sizes.append(shape.reduce(1, *))
-        }
-        let plane = sizes.max() ?? 0
+        let (plane, planes) = Self.intermediates(plan, shape: x.shape)
         let scratch = plane > 0
-            ? ctx.scratch(slot: 0, byteCount: Swift.min(2, steps.count - 1) * plane * MemoryLayout<Float>.stride)
-                .assumingMemoryBound(to: Float.self) : y
+            ? ctx.scratch(slot: 0, byteCount: planes * plane * MemoryLayout<Float>.stride).assumingMemoryBound(to: Float.self) : y
         shape = x.shape
         let threads = ctx.options.threads
         for (n, s) in steps.enumerated() {
@@ -141,6 +132,27 @@ final class FastInterpolateKernel: Kernel {
             }
             for j in (count.count * 8)..<(taps.start.count - 1) { scalar(j) }
         }
+    }
+
+    /// Intermediate planes: the largest intermediate shape's element count, and two of them
+    /// (ping-pong) when there are two or more intermediates (one for the usual two resampled axes;
+    /// none when at most one axis changes).
+    static func intermediates(_ plan: InterpolateKernel.Plan, shape x: [Int]) -> (plane: Int, count: Int) {
+        var shape = x, sizes: [Int] = []
+        for (k, axis) in plan.axes.enumerated() where !(plan.outSizes[k] == shape[axis] && plan.scales[k] == 1) {
+            shape[axis] = plan.outSizes[k]
+            sizes.append(shape.reduce(1, *))
+        }
+        guard sizes.count > 1 else { return (0, 0) }
+        return (sizes.dropLast().max()!, Swift.min(2, sizes.count - 1))
+    }
+
+    /// `run`'s scratch: the intermediate planes, when the sizes or scales are constants.
+    func scratchBytes(_ inputs: [ValueInfo], _ outputs: [ValueInfo], _ options: CompileOptions) -> Int {
+        guard let xs = inputs.first?.shape.staticShape, let axes = try? reference.runAxes(rank: xs.count, inputs),
+              let plan = try? reference.plan(padded: xs, axes: axes, inputs) else { return 0 }
+        let (plane, count) = Self.intermediates(plan, shape: xs)
+        return plane > 0 ? ExecutionContext.aligned(count * plane * MemoryLayout<Float>.stride) : 0
     }
 
     /// `out[o, j, i] = Σ_t w_jt · in[o, idx_jt, i]` for one axis.

@@ -10,17 +10,20 @@ extension PackedConvGemm {
     /// Packs taps `offsets[0..<kc]` of the output pixels of panels `p0..<p1` into `dst`, panel after
     /// panel, each `kc` rows of its width. Tap `t` of pixel `j` is `base[offsets[t] + src(j)]`, where
     /// `src(j) = (oz·gridHeight + oy)·gridWidth + ox` is the place on the source grid of the pixel
-    /// `(oz, oy, ox)` (`oz` = 0 but in 3-D convolutions), so each run of a panel's pixels within one
-    /// output row (within the whole panel when the grid has the output's shape: 1x1 convolutions
-    /// reading their input in place) is one contiguous copy per tap; columns at or past `n` are 0
-    /// (the last panel's padding).
+    /// `(oz, oy, ox)` (`oz` = 0 but in 3-D convolutions; a 2-D band holds the grid rows from
+    /// `rowOrigin` on, so `oy − rowOrigin`), so each run of a panel's pixels within one output row
+    /// (within the whole panel when the grid has the output's shape: 1x1 convolutions reading
+    /// their input in place) is one contiguous copy per tap; columns at or past `n` are 0 (the last
+    /// panel's padding).
     ///
     /// Taps are the outer loop: each tap's row (one input channel's plane) is read front to back
     /// across all the block's panels, one sequential stream at a time. (Panels outside, taps inside,
     /// read 24-96 bytes from each of `kc` planes a plane apart per panel: `kc` streams and pages at
     /// once, and 1x1 convolutions with 2 K blocks took 20-30 % more CPU time per inference.)
     static func packColumns(_ base: UnsafePointer<Float>, offsets: UnsafePointer<Int>, kc: Int, panels: ColumnPanels,
-                            p0: Int, p1: Int, oh: Int, ow: Int, gridHeight: Int, gridWidth: Int, into dst: UnsafeMutablePointer<Float>) {
+                            p0: Int, p1: Int, oh: Int, ow: Int, gridHeight: Int, gridWidth: Int, rowOrigin: Int = 0,
+                            into dst: UnsafeMutablePointer<Float>) {
+        let base = base - rowOrigin * gridWidth   // where grid row 0 would be (never read before the band)
         // src(j) = j: the grid is as wide as the output (and as high, or there is one depth slice).
         let contiguous = gridWidth == ow && (gridHeight == oh || panels.n <= oh * ow)
         // Whole 24-wide panels of consecutive source columns: per tap one sequential run of the
@@ -102,8 +105,15 @@ extension PackedConvGemm {
         /// Phase plane index by (depth phase, row phase, column phase), -1 when no tap uses it.
         let phaseIndex: [Int]
         let phases: Int
-        /// Floats of one phase grid.
-        var gridFloats: Int { gridDepth * gridHeight * gridWidth }
+        /// 2-D grids (no depth) are filled in bands of rows (``PackedConvGemm/Layout``).
+        var banded: Bool { !pointwise && gridDepth == 1 }
+        /// Grid rows the taps of one output row span beyond it: `(KH - 1)·dh / sh`.
+        var halo: Int { pointwise ? 0 : (g.kh - 1) * g.dh / g.sh }
+        /// Grid rows held at once per channel and phase: a band of a 2-D grid (set by
+        /// ``PackedConvGemm/Layout``), else the whole height.
+        var bandRows: Int
+        /// Floats of one phase grid as held (a band of rows of a 2-D grid).
+        var gridFloats: Int { gridDepth * bandRows * gridWidth }
         /// Floats of all phase grids of one group's channels.
         var planeFloats: Int { g.inPerGroup * phases * gridFloats }
 
@@ -111,13 +121,14 @@ extension PackedConvGemm {
             self.g = g
             pointwise = g.isPointwise
             if pointwise {
-                gridWidth = g.w; gridHeight = g.h; gridDepth = g.d
+                gridWidth = g.w; gridHeight = g.h; gridDepth = g.d; bandRows = g.h
                 phaseIndex = [0]; phases = 1
                 return
             }
             gridWidth = g.ow + (g.kw - 1) * g.dw / g.sw
             gridHeight = g.oh + (g.kh - 1) * g.dh / g.sh
             gridDepth = g.od + (g.kd - 1) * g.dd / g.sd
+            bandRows = gridHeight
             var index = Array(repeating: -1, count: g.sd * g.sh * g.sw)
             var count = 0
             for kz in 0..<g.kd {
@@ -133,7 +144,7 @@ extension PackedConvGemm {
 
         /// The start of each tap's column row, relative to the source base, in K order (c, kz, ki, kj).
         func tapOffsets() -> [Int] {
-            let plane = gridHeight * gridWidth, grid = gridFloats
+            let plane = bandRows * gridWidth, grid = gridFloats
             var out: [Int] = []
             out.reserveCapacity(g.inPerGroup * g.taps)
             for c in 0..<g.inPerGroup {
@@ -151,9 +162,11 @@ extension PackedConvGemm {
             return out
         }
 
-        /// Fills the phase grids of one group's input channels (`x`, NC(D)HW) into `dst`.
-        func fillPlanes(_ x: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>) {
-            let plane = gridHeight * gridWidth, grid = gridFloats
+        /// Fills grid rows `rows` (at most ``bandRows``; all of them for 3-D grids) of the phase
+        /// grids of one group's input channels (`x`, NC(D)HW) into `dst`: row `v` of depth `z` of
+        /// channel `c`'s phase `ph` at `(c·phases + ph)·gridFloats + (z·bandRows + v − rows.lowerBound)·gridWidth`.
+        func fillPlanes(_ x: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, rows: Range<Int>) {
+            let plane = bandRows * gridWidth, grid = gridFloats
             for rz in 0..<g.sd {
                 for ry in 0..<g.sh {
                     for rx in 0..<g.sw {
@@ -170,8 +183,8 @@ extension PackedConvGemm {
                                     (gc + z * plane).update(repeating: 0, count: plane)
                                     continue
                                 }
-                                for v in 0..<gridHeight {
-                                    let row = gc + z * plane + v * gridWidth
+                                for v in rows {
+                                    let row = gc + z * plane + (v - rows.lowerBound) * gridWidth
                                     let iy = v * g.sh + ry - g.ph
                                     if iy < 0 || iy >= g.h || u0 >= u1 {
                                         row.update(repeating: 0, count: gridWidth)

@@ -15,9 +15,12 @@ import Foundation
 ///   `mr` consecutive values, so the micro-kernel's broadcasts read one contiguous stream (rows past
 ///   C_out are zero).
 /// - **Columns** come from ``ColumnSource``: the NCHW input itself for 1x1 stride-1 unpadded
-///   convolutions; otherwise one zero-padded copy of the input per run, split into stride phases,
-///   on which every tap of output pixel `(oy, ox)` is `base + offset(tap) + oy·gridWidth + ox` (the
-///   grid is `ow + (KW-1)·dw/sw` wide; 3-D convolutions add the depth, `oz·gridHeight·gridWidth`). The GEMM's columns are exactly the output pixels: packing
+///   convolutions; otherwise a zero-padded copy of the input split into stride phases, on which
+///   every tap of output pixel `(oy, ox)` is `base + offset(tap) + oy·gridWidth + ox` (the grid is
+///   `ow + (KW-1)·dw/sw` wide; 3-D convolutions add the depth, `oz·gridHeight·gridWidth`). 2-D
+///   convolutions make the copy in bands of output rows: only the grid rows a band of column
+///   blocks reads (≤ ``bandBytes`` when a block allows), refilled per band, so the scratch no
+///   longer grows with the input (3-D ones copy the whole grid). The GEMM's columns are exactly the output pixels: packing
 ///   (``packColumns``) copies each panel's run of pixels within one output row as one contiguous
 ///   run per tap (SIMD8 copies, no bounds checks), and the product is stored straight into the output.
 /// - **Blocking**: columns in panels of 24 (``ColumnPanels``; the last `n mod 24` ≤ 16 columns in
@@ -148,23 +151,13 @@ enum PackedConvGemm {
     /// `tail` (ops after the bias: ``EpilogueTail``) finishes each block of columns, all output
     /// channels, right after its last K block, while the block is in cache.
     static func run(g: ConvShape, x: UnsafePointer<Float>, packed: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>,
-                    epilogue: ConvEpilogue?, tail: ConvEpilogue? = nil, threads: Int, ctx: ExecutionContext) {
-        let m = g.outPerGroup, k = g.inPerGroup * g.taps, n = g.outPixels
-        let rowPanels = (m + mr - 1) / mr, mPad = rowPanels * mr
-        let src = ColumnSource(g)
-        let panels = ColumnPanels(n: n)
-        let (kBlocks, kc) = kBlocking(k)
-        // Blocks of at most 8 panels, of (nearly) equal size so that workers get equal shares.
-        let colBlocks = (panels.count + ncMax / nr - 1) / (ncMax / nr)
-        let perBlock = Swift.max(1, (panels.count + colBlocks - 1) / Swift.max(1, colBlocks))
-        let workers = Swift.max(1, Swift.min(threads, colBlocks, m * n * k / 500_000))
-        // Per worker: the packed column block, a 4 x 24 edge tile, and the staging block of the
-        // last panels (8-wide or padded, `mPad × 24`).
-        let perWorker = kc * ncMax + mr * nr + mPad * nr
-        // Panel by panel, each panel (L1) meets every row panel of the weights' K block (L2). When
-        // that K block is too large for L2 (512+ output channels), row panels go outside instead:
-        // each weight panel (L1) meets the block's panels (L2), and the weights stream once per K block.
-        let rowsOuter = mPad * kc * MemoryLayout<Float>.stride > l2WeightBytes
+                    epilogue: ConvEpilogue?, tail: ConvEpilogue? = nil, threads: Int, ctx: ExecutionContext,
+                    bandBytes: Int = PackedConvGemm.bandBytes) {
+        let lay = Layout(g, threads: threads, bandBytes: bandBytes)
+        let m = lay.m, k = lay.k, n = lay.n, rowPanels = lay.rowPanels, mPad = lay.mPad
+        let src = lay.src, panels = lay.panels, kBlocks = lay.kBlocks, kc = lay.kc
+        let colBlocks = lay.colBlocks, perBlock = lay.perBlock, workers = lay.workers, perWorker = lay.perWorker
+        let rowsOuter = lay.rowsOuter
         let scratch = ctx.scratch(slot: 0, byteCount: workers * perWorker * MemoryLayout<Float>.stride)
             .assumingMemoryBound(to: Float.self)
         let planes = src.pointwise ? nil
@@ -193,21 +186,40 @@ enum PackedConvGemm {
                         let yg = y + (b * g.groups + grp) * m * n
                         let ag = packed + grp * mPad * k
                         let biasG = UnsafePointer(biasAll + grp * mPad), slopeG = UnsafePointer(slopeAll + grp * mPad)
-                        let base: UnsafePointer<Float>
-                        if let planes {
-                            src.fillPlanes(xg, planes)
+                        // Bands of column blocks: the grid rows a band's output rows read are filled
+                        // (all channels and phases) into `planes`, then the band's blocks are computed.
+                        var cb0 = 0
+                        while cb0 < colBlocks {
+                        let base: UnsafePointer<Float>, band: Range<Int>, rowOrigin: Int
+                        if let planes, src.banded {
+                            var cb1 = cb0 + 1
+                            while cb1 < colBlocks && lay.gridRows(cb0..<(cb1 + 1)).count <= src.bandRows { cb1 += 1 }
+                            let rows = lay.gridRows(cb0..<cb1)
+                            src.fillPlanes(xg, planes, rows: rows)
                             base = UnsafePointer(planes)
+                            band = cb0..<cb1
+                            rowOrigin = rows.lowerBound
+                        } else if let planes {
+                            src.fillPlanes(xg, planes, rows: 0..<src.gridHeight)
+                            base = UnsafePointer(planes)
+                            band = 0..<colBlocks
+                            rowOrigin = 0
                         } else {
                             base = xg
+                            band = 0..<colBlocks
+                            rowOrigin = 0
                         }
-                        parallelFor(workers, threads: workers) { worker in
+                        cb0 = band.upperBound
+                        let bandWorkers = Swift.min(workers, band.count)
+                        parallelFor(bandWorkers, threads: bandWorkers) { worker in
                             let bblock = scratch + worker * perWorker, tmp = bblock + kc * ncMax, stage = tmp + mr * nr
-                            for cb in (colBlocks * worker / workers)..<(colBlocks * (worker + 1) / workers) {
+                            for cb in (band.lowerBound + band.count * worker / bandWorkers)..<(band.lowerBound + band.count * (worker + 1) / bandWorkers) {
                                 let p0 = cb * perBlock, p1 = Swift.min(panels.count, p0 + perBlock)
                                 for blk in 0..<kBlocks {
                                     let k0 = blk * kc, kcb = Swift.min(kc, k - k0)
                                     packColumns(base, offsets: offsets.baseAddress! + k0, kc: kcb, panels: panels, p0: p0, p1: p1,
-                                                oh: g.oh, ow: g.ow, gridHeight: src.gridHeight, gridWidth: src.gridWidth, into: bblock)
+                                                oh: g.oh, ow: g.ow, gridHeight: src.gridHeight, gridWidth: src.gridWidth,
+                                                rowOrigin: rowOrigin, into: bblock)
                                     let first = blk == 0, last = blk == kBlocks - 1
                                     // Row panels `rp0..<rp0+3` times panel `p`: 4 x 24 tiles on 24-wide
                                     // panels, one 12 x 8 tile (4 x 8 for the last one or two row panels)
@@ -271,11 +283,82 @@ enum PackedConvGemm {
                                 }
                             }
                         }
+                        }
                     }
                 }
             }
         }
     }
+
+    /// The blocking of one convolution: panels, K blocks, column blocks, workers and their scratch,
+    /// fixed by the shapes and the thread count (so known when the model is compiled).
+    struct Layout {
+        let m: Int, k: Int, n: Int, rowPanels: Int, mPad: Int
+        let src: ColumnSource
+        let panels: ColumnPanels
+        let kBlocks: Int, kc: Int
+        /// Blocks of at most 8 panels, of (nearly) equal size so that workers get equal shares.
+        let colBlocks: Int, perBlock: Int
+        let workers: Int
+        /// Floats per worker: the packed column block, a 4 x 24 edge tile, and the staging block of
+        /// the last panels (8-wide or padded, `mPad × 24`).
+        let perWorker: Int
+        /// Panel by panel, each panel (L1) meets every row panel of the weights' K block (L2). When
+        /// that K block is too large for L2 (512+ output channels), row panels go outside instead:
+        /// each weight panel (L1) meets the block's panels (L2), and the weights stream once per K block.
+        let rowsOuter: Bool
+
+        init(_ g: ConvShape, threads: Int, bandBytes: Int = PackedConvGemm.bandBytes) {
+            m = g.outPerGroup; k = g.inPerGroup * g.taps; n = g.outPixels
+            rowPanels = (m + mr - 1) / mr; mPad = rowPanels * mr
+            panels = ColumnPanels(n: n)
+            (kBlocks, kc) = kBlocking(k)
+            colBlocks = (panels.count + ncMax / nr - 1) / (ncMax / nr)
+            perBlock = Swift.max(1, (panels.count + colBlocks - 1) / Swift.max(1, colBlocks))
+            workers = Swift.max(1, Swift.min(threads, colBlocks, m * n * k / 500_000))
+            perWorker = kc * ncMax + mr * nr + mPad * nr
+            rowsOuter = mPad * kc * MemoryLayout<Float>.stride > l2WeightBytes
+            var src = ColumnSource(g)
+            if src.banded {
+                // A band holds at least `workers` consecutive column blocks (any of them), else
+                // as many grid rows as fit in `bandBytes`, at most the whole grid.
+                var need = 1
+                for cb in 0..<colBlocks {
+                    let rows = Self.gridRows(cb..<Swift.min(colBlocks, cb + workers), panels: panels, perBlock: perBlock,
+                                             ow: g.ow, halo: src.halo)
+                    need = Swift.max(need, rows.count)
+                }
+                let rowFloats = g.inPerGroup * src.phases * src.gridWidth
+                let budget = bandBytes / MemoryLayout<Float>.stride / Swift.max(1, rowFloats)
+                src.bandRows = Swift.min(src.gridHeight, Swift.max(need, budget))
+            }
+            self.src = src
+        }
+
+        /// Bytes of scratch ``PackedConvGemm/run`` takes: slot 0 (the workers' blocks) and slot 5
+        /// (the band of padded planes), each rounded up to 64 bytes.
+        var scratchBytes: Int {
+            let a = ExecutionContext.aligned(workers * perWorker * MemoryLayout<Float>.stride)
+            return src.pointwise ? a : a + ExecutionContext.aligned(src.planeFloats * MemoryLayout<Float>.stride)
+        }
+
+        /// The grid rows that column blocks `blocks` read (their output rows plus the kernel's
+        /// reach), for 2-D grids.
+        func gridRows(_ blocks: Range<Int>) -> Range<Int> {
+            Self.gridRows(blocks, panels: panels, perBlock: perBlock, ow: src.g.ow, halo: src.halo)
+        }
+
+        static func gridRows(_ blocks: Range<Int>, panels: ColumnPanels, perBlock: Int, ow: Int, halo: Int) -> Range<Int> {
+            let j0 = panels.start(blocks.lowerBound * perBlock)
+            let pLast = Swift.min(panels.count, blocks.upperBound * perBlock) - 1
+            let j1 = Swift.min(panels.n, panels.start(pLast) + panels.width(pLast))
+            return (j0 / ow)..<((j1 - 1) / ow + halo + 1)
+        }
+    }
+
+    /// Bytes of padded input rows a band may hold (all channels and stride phases): the planes of
+    /// one whole input were 0.9-2 MiB on ResNet / U-Net stages; a band stays in L2.
+    static let bandBytes = 128 * 1024
 
     // MARK: - Micro-kernels
 
