@@ -39,23 +39,12 @@ import sys
 import time
 import xml.etree.ElementTree as ET
 
-import numpy as np
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+from bench_vs_openvino import random_inputs  # noqa: E402  (same seeded inputs as the benchmark)
+
 TRACE = re.compile(r"^\[trace\] (\S+) (\S+) in=(.*) out=(.*) kernel=(\S+) ([0-9.]+) ms$")
-
-
-def random_inputs(model, seed=0):
-    rng = np.random.default_rng(seed)
-    values = []
-    for inp in model.inputs:
-        shape = [d.get_length() if d.is_static else 1 for d in inp.get_partial_shape()]
-        t = inp.get_element_type().to_dtype()
-        if np.issubdtype(t, np.floating):
-            values.append(rng.standard_normal(shape).astype(t))
-        else:
-            values.append(np.zeros(shape, dtype=t))
-    return values
 
 
 def openvino_profile(xml, threads, iterations, warmup):

@@ -78,14 +78,6 @@ struct BatchNormFusionTests {
         return g.graph
     }
 
-    static func bits(_ t: Tensor) -> [UInt32] { t.floatValues().map(\.bitPattern) }
-
-    static var unfused: CompileOptions {
-        var o = CompileOptions()
-        o.fuseConvolutions = false
-        return o
-    }
-
     /// The kernels with epilogues: depthwise, SmallGemm (1x1), the packed GEMM (3x3 with K > 160,
     /// a 7 x 7 plane, deep 1x1), im2col + OpenBLAS (fewer than 16 output pixels).
     static let cases: [ResidualFusionTests.Case] = ResidualFusionTests.cases + [
@@ -104,7 +96,7 @@ struct BatchNormFusionTests {
             var inputs = [random(k.x, 85, 1)]
             if form.residual && k.x != k.out { inputs.append(random(k.out, 86, 1)) }
             let reference = try CompiledModel(graph: graph, options: CompileOptions(referenceKernelsOnly: true)).infer(inputs)[0]
-            let unfused = try CompiledModel(graph: graph, options: Self.unfused)
+            let unfused = try CompiledModel(graph: graph, options: ResidualFusionTests.unfused)
             #expect(unfused.fusedConvolutions.isEmpty)
             let expected = try unfused.infer(inputs)[0]
             FastFusionTests.expectSame(reference.floatValues(), expected.floatValues(), "\(form.testDescription): unfused vs reference")
@@ -115,7 +107,7 @@ struct BatchNormFusionTests {
                 #expect(fast.fusedConvolutions["conv"] == label.joined(separator: "+"), "\(form.testDescription)")
                 for run in 0..<2 {
                     let got = try fast.infer(inputs)[0]
-                    let differ = zip(Self.bits(got), Self.bits(expected)).filter { $0 != $1 }.count
+                    let differ = zip(ResidualFusionTests.bits(got), ResidualFusionTests.bits(expected)).filter { $0 != $1 }.count
                     #expect(differ == 0, "\(form.testDescription) threads \(threads) run \(run): \(differ) of \(got.count) values differ from the unfused run")
                 }
             }
@@ -129,7 +121,7 @@ struct BatchNormFusionTests {
         let graph = Self.block(x: [1, 40, 9, 11], w: wt, grouped: false, attrs: FastKernelTests.convAttrs("1,1", "1,1", dil: "1,1"),
                                out: [1, 12, 9, 11], act: .swish, form: Form(), random: { random($0, $1, $2) })
         let input = random([1, 40, 9, 11], 88, 1)
-        let unfused = try CompiledModel(graph: graph, options: Self.unfused)
+        let unfused = try CompiledModel(graph: graph, options: ResidualFusionTests.unfused)
         let fast = try CompiledModel(graph: graph)
         #expect(fast.fusedConvolutions["conv"] == "Multiply+Add+Swish")
         try expectObservedRunsMatch(unfused: unfused, fast: fast, input: input,
@@ -171,7 +163,7 @@ struct BatchNormFusionTests {
                           version: "opset1", name: "post"))
             let input = random(shape, 100, 2)
             let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true)).infer([input])[0]
-            let unfused = try CompiledModel(graph: g.graph, options: Self.unfused)
+            let unfused = try CompiledModel(graph: g.graph, options: ResidualFusionTests.unfused)
             let expected = try unfused.infer([input])[0]
             FastFusionTests.expectSame(reference.floatValues(), expected.floatValues(), "\(chain) \(version): unfused vs reference")
             for threads in [1, 3] {
@@ -179,7 +171,7 @@ struct BatchNormFusionTests {
                 #expect(fast.kernelNamesByNode["bn"] == "simd.batchnorm")
                 #expect(fast.fusedConvolutions["bn"] == (label.isEmpty ? nil : label.joined(separator: "+")), "\(chain) \(version)")
                 let got = try fast.infer([input])[0]
-                let differ = zip(Self.bits(got), Self.bits(expected)).filter { $0 != $1 }.count
+                let differ = zip(ResidualFusionTests.bits(got), ResidualFusionTests.bits(expected)).filter { $0 != $1 }.count
                 #expect(differ == 0, "\(chain) \(version) threads \(threads): \(differ) of \(got.count) values differ from the unfused run")
             }
             if !label.isEmpty {

@@ -84,6 +84,35 @@ struct FastKernelTests {
         }
     }
 
+    /// MaxPool-8 whose index output no step reads (a Multiply reads the maxima) runs the `kernel`
+    /// variant that computes only the maxima: bit-identical to the reference kernel, and a run
+    /// observing the index output gets the reference's indices from the full kernel.
+    static func expectUnreadIndicesSkipped(_ x: Tensor, kernel: String, strides: String, pads: String, dilations: String,
+                                           kernelName: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let g = GraphBuilder()
+        let n = g.node("MaxPool", [g.parameter("x", .f32, x.shape)],
+                       attributes: ["kernel": kernel, "strides": strides, "dilations": dilations, "pads_begin": pads, "pads_end": pads,
+                                    "rounding_type": "floor", "auto_pad": "explicit", "index_element_type": "i64", "axis": "0"],
+                       version: "opset8", outputs: 2, name: "target")
+        g.result(g.op("Multiply", [n.output(0), g.constant(Tensor(shape: [1], scalars: [Float(2)]))], ["auto_broadcast": "numpy"],
+                      version: "opset1", name: "post"))
+        let reference = try CompiledModel(graph: g.graph, options: CompileOptions(referenceKernelsOnly: true))
+        let indices = try #require(reference.observable(node: "target", output: 1), sourceLocation: sourceLocation)
+        var expectedIndices: [Int64] = []
+        let expected = try reference.infer([x], observing: [indices]) { _, t in expectedIndices = try t.scalars(as: Int64.self) }[0]
+        let expectedBits = expected.floatValues().map(\.bitPattern)
+        for threads in [1, 3] {
+            let fast = try CompiledModel(graph: g.graph, options: CompileOptions(threads: threads))
+            #expect(fast.kernelNamesByNode["target"] == kernelName, sourceLocation: sourceLocation)
+            #expect(try fast.infer([x])[0].floatValues().map(\.bitPattern) == expectedBits, sourceLocation: sourceLocation)
+            var observed: [Int64] = []
+            let observable = try #require(fast.observable(node: "target", output: 1), sourceLocation: sourceLocation)
+            let again = try fast.infer([x], observing: [observable]) { _, t in observed = try t.scalars(as: Int64.self) }[0]
+            #expect(observed == expectedIndices && !observed.isEmpty, sourceLocation: sourceLocation)
+            #expect(again.floatValues().map(\.bitPattern) == expectedBits, sourceLocation: sourceLocation)
+        }
+    }
+
     // MARK: - Convolution
 
     static func convAttrs(_ strides: String, _ pads: String, _ padsEnd: String? = nil, dil: String, auto: String = "explicit") -> [String: String] {
